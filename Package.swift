@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+//
+// cnet: a command-line container network manager for Linux.
+// The target graph mirrors DESIGN §3: imports point down only, and only
+// CShim touches libmnl and the namespace system calls.
+import PackageDescription
+
+let package = Package(
+  name: "cnet",
+  products: [
+    .executable(name: "cnet", targets: ["cnet"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // libmnl, found through pkg-config (Debian: libmnl-dev).
+    .systemLibrary(
+      name: "CMnl",
+      pkgConfig: "libmnl",
+      providers: [.apt(["libmnl-dev"])]),
+
+    // Every libmnl call, netlink message build and parse, setns/unshare on
+    // throwaway threads, and the exec path. Symbols are prefixed cnet_.
+    .target(
+      name: "CShim",
+      dependencies: ["CMnl"],
+      cSettings: [.define("_GNU_SOURCE")]),
+
+    // Value types and validation. No I/O.
+    .target(name: "CnetCore"),
+
+    // Typed Linux networking: named namespaces with iproute2 semantics,
+    // netlink sockets pinned to a namespace, links, addresses, routes.
+    .target(
+      name: "CnetKernel",
+      dependencies: ["CnetCore", "CShim"]),
+
+    // The command tree.
+    .target(
+      name: "CnetCLI",
+      dependencies: [
+        "CnetKernel", "CnetCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .executableTarget(name: "cnet", dependencies: ["CnetCLI"]),
+
+    // Unit tests: no root, no kernel changes.
+    .testTarget(name: "CnetCoreTests", dependencies: ["CnetCore"]),
+    .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim"]),
+    .testTarget(
+      name: "CnetCLITests",
+      dependencies: ["CnetCLI", "CnetCore"]),
+
+    // Root tests against the real kernel. They run only inside a throwaway
+    // host (scripts/throwaway-host), which the test script sets up.
+    .testTarget(
+      name: "CnetKernelIntegrationTests",
+      dependencies: ["CnetKernel", "CnetCore"]),
+  ]
+)

@@ -1,0 +1,308 @@
+// cnet's C shim: the only code that touches libmnl and the namespace system
+// calls (DESIGN §3).
+//
+// Why C at all: libmnl's helpers are macros Swift cannot import
+// (MNL_SOCKET_BUFFER_SIZE, mnl_attr_for_each), rtnetlink constants import as
+// untyped Ints, setns/unshare are missing from Swift's Glibc module, and the
+// code between setns and execvp must not run Swift (model-codebases §5).
+//
+// Conventions: every symbol starts with cnet_; functions return 0 (or a
+// length) on success and -errno on failure; nothing here allocates memory
+// that Swift must free except cnet_nl, which has its own close function.
+//
+// The netlink part is split in three so that it can be tested without root:
+//   1. builders (cnet_msg_*) write one request into a caller's buffer;
+//   2. the transport (cnet_nl_*) sends and receives datagrams;
+//   3. cnet_nl_process walks one received datagram: sequence and port
+//      checks, acks, errors with the kernel's extended ack, end of dumps.
+// Swift drives the loop, so a fake transport can replay golden replies.
+#ifndef CNET_SHIM_H
+#define CNET_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---------------------------------------------------------------------------
+// Sizes
+
+/// Room for any request cnet builds (MNL_SOCKET_BUFFER_SIZE is a macro).
+#define CNET_NL_REQUEST_SIZE 8192
+/// Room for one received datagram of a dump (MNL_SOCKET_DUMP_SIZE).
+#define CNET_NL_RECEIVE_SIZE 32768
+/// IFNAMSIZ, including the terminating NUL.
+#define CNET_IFNAMSIZ 16
+
+// ---------------------------------------------------------------------------
+// Transport: a NETLINK_ROUTE socket pinned to one network namespace.
+
+struct cnet_nl;
+
+/// Opens a NETLINK_ROUTE socket in the calling thread's network namespace:
+/// SOCK_CLOEXEC, NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK,
+/// bound with a kernel-assigned port id (never getpid(), which collides with
+/// any other socket of the process).
+int cnet_nl_open(struct cnet_nl **out);
+
+/// Opens the same socket inside the namespace `nsfd` refers to. The setns
+/// happens on a short-lived pthread that is joined before returning, so no
+/// Swift thread ever changes namespace; the socket stays in the namespace
+/// it was created in for its whole life.
+int cnet_nl_open_in_netns(int nsfd, struct cnet_nl **out);
+
+void cnet_nl_close(struct cnet_nl *nl);
+
+/// The port id the kernel assigned; replies must be addressed to it.
+uint32_t cnet_nl_portid(const struct cnet_nl *nl);
+
+/// Sends one request. Returns 0 or -errno.
+int cnet_nl_send(struct cnet_nl *nl, const void *buf, size_t len);
+
+/// Receives one datagram (EINTR is retried). Returns its length or -errno.
+ssize_t cnet_nl_recv(struct cnet_nl *nl, void *buf, size_t len);
+
+// ---------------------------------------------------------------------------
+// Replies
+
+/// What the kernel said about a request, beyond the errno.
+struct cnet_nl_status {
+  /// NUL-terminated extended-ack text (NLMSGERR_ATTR_MSG), empty if none.
+  char message[256];
+  /// Set when a message of a dump carried NLM_F_DUMP_INTR: the dump saw
+  /// a change in progress and must be repeated.
+  int dump_interrupted;
+};
+
+/// Called once per data message of a reply (for dumps: per object).
+typedef void (*cnet_nl_message_cb)(const void *nlh, void *ctx);
+
+/// Walks one received datagram for the request numbered `seq` from port
+/// `portid`. Returns 1 when more datagrams belong to the reply, 0 when the
+/// reply is complete (ack or NLMSG_DONE), or -errno: the kernel's error
+/// (with `status->message` filled from the extended ack), -EPROTO for a
+/// message of another sequence number, -ESRCH for another port, -EBADMSG for
+/// a malformed datagram.
+int cnet_nl_process(const void *buf, size_t len, uint32_t seq,
+                    uint32_t portid, cnet_nl_message_cb cb, void *ctx,
+                    struct cnet_nl_status *status);
+
+// ---------------------------------------------------------------------------
+// Links (rtnetlink RTM_*LINK)
+
+/// Attributes common to every link request. A field left at its "unset"
+/// value is not sent, so the kernel keeps its default or current value.
+struct cnet_link_attrs {
+  int32_t ifindex;          ///< ifi_index; 0 = unset (address by name)
+  const char *ifname;       ///< IFLA_IFNAME (the name, or a new name); NULL = unset
+  uint32_t mtu;             ///< IFLA_MTU; 0 = unset
+  const uint8_t *address;   ///< IFLA_ADDRESS; NULL = unset
+  uint32_t address_len;
+  int32_t master;           ///< IFLA_MASTER; -1 = unset, 0 = no master
+  int32_t netns_fd;         ///< IFLA_NET_NS_FD; -1 = unset
+  int32_t up;               ///< IFF_UP in ifi_flags/ifi_change; -1 = unset
+  const char *alias;        ///< IFLA_IFALIAS; NULL = unset
+  int32_t link;             ///< IFLA_LINK (lower device); 0 = unset
+};
+
+/// Fills `a` with "unset" everywhere.
+void cnet_link_attrs_init(struct cnet_link_attrs *a);
+
+/// VXLAN options (IFLA_VXLAN_*). Addresses are 4 or 16 bytes.
+struct cnet_vxlan {
+  uint32_t vni;             ///< IFLA_VXLAN_ID
+  uint8_t local[16];        ///< IFLA_VXLAN_LOCAL / LOCAL6
+  uint8_t local_len;        ///< 0 = unset
+  uint8_t remote[16];       ///< IFLA_VXLAN_GROUP / GROUP6 (unicast remote)
+  uint8_t remote_len;       ///< 0 = unset
+  uint16_t port;            ///< IFLA_VXLAN_PORT, host order; 0 = kernel default
+  int32_t dev;              ///< IFLA_VXLAN_LINK (underlay); 0 = unset
+};
+
+/// What kind of link to create. Only the member for `kind` is read.
+struct cnet_link_kind {
+  const char *kind;                          ///< IFLA_INFO_KIND
+  const struct cnet_link_attrs *veth_peer;   ///< "veth": VETH_INFO_PEER
+  const struct cnet_vxlan *vxlan;            ///< "vxlan"
+  int32_t macvlan_mode;                      ///< "macvlan": MACVLAN_MODE_*; -1 = unset
+};
+
+/// RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK (`ip link add`).
+/// Returns the message length, or -EMSGSIZE if `size` is too small.
+int cnet_msg_link_add(void *buf, size_t size, uint32_t seq,
+                      const struct cnet_link_attrs *a,
+                      const struct cnet_link_kind *k);
+
+/// RTM_NEWLINK without NLM_F_CREATE on an existing link (`ip link set`).
+int cnet_msg_link_set(void *buf, size_t size, uint32_t seq,
+                      const struct cnet_link_attrs *a);
+
+/// RTM_DELLINK by index (`ip link del`).
+int cnet_msg_link_del(void *buf, size_t size, uint32_t seq, int32_t ifindex);
+
+/// RTM_GETLINK for one link by name, or a dump of all links if `ifname` is
+/// NULL (`ip link show [dev NAME]`).
+int cnet_msg_link_get(void *buf, size_t size, uint32_t seq, const char *ifname);
+
+/// One link as the kernel describes it in RTM_NEWLINK.
+struct cnet_link_info {
+  int32_t ifindex;
+  uint32_t flags;             ///< IFF_*
+  uint16_t type;              ///< ARPHRD_*
+  char ifname[CNET_IFNAMSIZ];
+  uint32_t mtu;
+  int32_t master;             ///< 0 = none
+  int32_t link;               ///< IFLA_LINK: peer or lower device; 0 = none
+  int32_t link_netnsid;       ///< IFLA_LINK_NETNSID; -1 = same namespace
+  uint8_t operstate;          ///< IF_OPER_*
+  uint8_t address[32];
+  uint32_t address_len;
+  uint8_t broadcast[32];
+  uint32_t broadcast_len;
+  char kind[32];              ///< IFLA_INFO_KIND; empty for plain devices
+  char alias[256];            ///< IFLA_IFALIAS; empty if none
+};
+
+/// Parses one RTM_NEWLINK message. Returns 0 or -EBADMSG.
+int cnet_parse_link(const void *nlh, struct cnet_link_info *out);
+
+// ---------------------------------------------------------------------------
+// Addresses (RTM_*ADDR)
+
+struct cnet_addr {
+  uint8_t family;            ///< AF_INET or AF_INET6
+  uint8_t prefixlen;
+  int32_t ifindex;
+  uint8_t local[16];         ///< IFA_LOCAL (and IFA_ADDRESS)
+  uint8_t broadcast[16];     ///< IFA_BROADCAST, IPv4 only
+  int has_broadcast;
+  uint32_t flags;            ///< IFA_F_* (IFA_F_NODAD ...)
+};
+
+/// RTM_NEWADDR (`ip addr add`, NLM_F_CREATE|NLM_F_EXCL) or RTM_DELADDR.
+int cnet_msg_addr(void *buf, size_t size, uint32_t seq, int add,
+                  const struct cnet_addr *a);
+
+/// RTM_GETADDR dump of one family (AF_UNSPEC for all), optionally only one
+/// link (strict checking makes the kernel filter on ifa_index).
+int cnet_msg_addr_dump(void *buf, size_t size, uint32_t seq, uint8_t family,
+                       int32_t ifindex);
+
+struct cnet_addr_info {
+  uint8_t family;
+  uint8_t prefixlen;
+  uint8_t scope;              ///< RT_SCOPE_*
+  uint32_t flags;             ///< IFA_F_*, from IFA_FLAGS when present
+  int32_t ifindex;
+  uint8_t address[16];        ///< IFA_LOCAL if present, else IFA_ADDRESS
+  uint8_t peer[16];           ///< IFA_ADDRESS when it differs (point-to-point)
+  int has_peer;
+  uint8_t broadcast[16];
+  int has_broadcast;
+  char label[CNET_IFNAMSIZ];
+  uint32_t valid_lft;         ///< seconds; 0xffffffff = forever
+  uint32_t preferred_lft;
+};
+
+int cnet_parse_addr(const void *nlh, struct cnet_addr_info *out);
+
+// ---------------------------------------------------------------------------
+// Routes (RTM_*ROUTE)
+
+struct cnet_route {
+  uint8_t family;
+  uint8_t dst[16];
+  uint8_t dst_len;           ///< prefix length; 0 = default route
+  uint8_t gateway[16];
+  int has_gateway;
+  int32_t oif;               ///< 0 = unset
+  uint32_t metric;           ///< RTA_PRIORITY
+  int has_metric;
+  uint32_t table;            ///< RT_TABLE_MAIN when 0
+};
+
+/// RTM_NEWROUTE (`ip route add`: NLM_F_CREATE|NLM_F_EXCL, proto boot,
+/// scope link when there is no gateway) or RTM_DELROUTE (scope nowhere,
+/// which matches any scope, as `ip route del` sends it).
+int cnet_msg_route(void *buf, size_t size, uint32_t seq, int add,
+                   const struct cnet_route *r);
+
+/// RTM_GETROUTE dump of one family.
+int cnet_msg_route_dump(void *buf, size_t size, uint32_t seq, uint8_t family);
+
+struct cnet_route_info {
+  uint8_t family;
+  uint8_t dst_len;
+  uint8_t src_len;
+  uint8_t protocol;           ///< RTPROT_*
+  uint8_t scope;
+  uint8_t type;               ///< RTN_*
+  uint32_t flags;             ///< RTM_F_*, RTNH_F_*
+  uint32_t table;             ///< RTA_TABLE if present, else rtm_table
+  uint8_t dst[16];
+  int has_dst;
+  uint8_t gateway[16];
+  int has_gateway;
+  uint8_t prefsrc[16];
+  int has_prefsrc;
+  int32_t oif;
+  uint32_t metric;
+  int has_metric;
+};
+
+int cnet_parse_route(const void *nlh, struct cnet_route_info *out);
+
+// ---------------------------------------------------------------------------
+// Namespace ids (RTM_GETNSID), as `ip netns list` shows "(id: N)".
+
+int cnet_msg_getnsid(void *buf, size_t size, uint32_t seq, int32_t nsfd);
+
+/// Returns the id in the reply, or -1 when the namespace has none.
+int cnet_parse_nsid(const void *nlh, int32_t *nsid);
+
+// ---------------------------------------------------------------------------
+// Namespaces
+
+/// Creates a new network namespace on a throwaway pthread (unshare) and
+/// returns an O_CLOEXEC fd to it in `*fd`; the calling thread's namespace
+/// does not change. The fd keeps the namespace alive until a bind mount or
+/// a link inside it does (`ip netns add` binds /proc/self/ns/net; cnet binds
+/// /proc/self/fd/N of this fd, which names the same nsfs inode).
+int cnet_netns_create(int *fd);
+
+/// 1 if `fd` refers to a network namespace, 0 if it is some other file
+/// (a placeholder left by an interrupted `netns add`, another namespace
+/// type), or -errno. Uses NS_GET_NSTYPE, which only nsfs files answer.
+int cnet_fd_is_netns(int fd);
+
+/// Number of threads of this process (from /proc/self/status), or -errno.
+int cnet_thread_count(void);
+
+/// Which step of cnet_netns_exec failed, for the error message.
+enum cnet_exec_step {
+  CNET_EXEC_THREADS = 1,   ///< the process is not single-threaded
+  CNET_EXEC_SETNS,         ///< setns(CLONE_NEWNET)
+  CNET_EXEC_UNSHARE,       ///< unshare(CLONE_NEWNS)
+  CNET_EXEC_SLAVE,         ///< mount --make-rslave /
+  CNET_EXEC_SYSFS,         ///< mounting /sys for the namespace
+  CNET_EXEC_EXECVP,        ///< execvp itself
+};
+
+/// `ip netns exec` in place: setns into `nsfd`, a private mount namespace
+/// whose mounts do not propagate back, /sys remounted so it describes the
+/// namespace, each file of /etc/netns/NAME bind-mounted over /etc (a failure
+/// there is a warning, as in iproute2), signal dispositions and mask reset,
+/// every fd above 2 marked close-on-exec, then execvp(argv[0], argv).
+/// Returns only on failure: -errno, with the failed step in `*step`.
+/// The caller must be single-threaded (mount namespaces are per process).
+int cnet_netns_exec(int nsfd, const char *name, char *const argv[],
+                    int *step);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,69 @@
+// Namespace helpers that must not run on a Swift thread: creating a network
+// namespace (unshare changes the calling thread), plus two small probes
+// Swift's Glibc module cannot express (the namespace type, the thread count).
+#include "cnet_shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/nsfs.h>
+
+struct create_job {
+  int fd;
+  int rc;
+};
+
+static void *create_thread(void *arg) {
+  struct create_job *job = arg;
+  if (unshare(CLONE_NEWNET) < 0) {
+    job->rc = -errno;
+    return NULL;
+  }
+  // thread-self, not self: /proc/self names the thread-group leader, whose
+  // namespace did not change (model-codebases P2).
+  job->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  job->rc = job->fd < 0 ? -errno : 0;
+  return NULL;
+}
+
+int cnet_netns_create(int *fd) {
+  struct create_job job = {.fd = -1, .rc = 0};
+  pthread_t thread;
+  int rc = pthread_create(&thread, NULL, create_thread, &job);
+  if (rc != 0) return -rc;
+  rc = pthread_join(thread, NULL);
+  if (rc != 0) {
+    if (job.fd >= 0) close(job.fd);
+    return -rc;
+  }
+  if (job.rc == 0) *fd = job.fd;
+  return job.rc;
+}
+
+int cnet_fd_is_netns(int fd) {
+  int type = ioctl(fd, NS_GET_NSTYPE);
+  if (type < 0) return errno == ENOTTY || errno == EINVAL ? 0 : -errno;
+  return type == CLONE_NEWNET;
+}
+
+int cnet_thread_count(void) {
+  FILE *f = fopen("/proc/self/status", "re");
+  if (!f) return -errno;
+  char line[256];
+  int threads = -ENOENT;
+  while (fgets(line, sizeof(line), f)) {
+    if (strncmp(line, "Threads:", 8) == 0) {
+      threads = atoi(line + 8);
+      break;
+    }
+  }
+  fclose(f);
+  return threads;
+}
