@@ -1,0 +1,82 @@
+// An address with a prefix length ("10.0.0.1/24", "fd00::1/64"): what
+// `ip addr` assigns and what `ip route` takes as a destination.
+
+public struct CIDR: Hashable, Sendable, CustomStringConvertible {
+  public var address: IPAddress
+  public var prefixLength: Int
+
+  public init(address: IPAddress, prefixLength: Int) throws(CnetError) {
+    guard (0...address.family.bitWidth).contains(prefixLength) else {
+      throw CnetError(.invalidArgument,
+        "prefix length \(prefixLength) is out of range for \(address.family.name) (0-\(address.family.bitWidth))")
+    }
+    self.address = address
+    self.prefixLength = prefixLength
+  }
+
+  /// Parses "ADDRESS/LEN". Without "/LEN" the prefix is the whole address
+  /// (a host), as `ip` reads it, when `hostWhenBare` is set.
+  public init(_ text: String, hostWhenBare: Bool = false) throws(CnetError) {
+    let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+    guard let address = IPAddress(parts[0]) else {
+      throw CnetError(.invalidArgument, "invalid address \"\(text)\": not an IPv4 or IPv6 address")
+    }
+    let length: Int
+    if parts.count == 2 {
+      let digits = parts[1]
+      guard (1...3).contains(digits.utf8.count), digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+        let n = Int(digits), n <= address.family.bitWidth
+      else {
+        throw CnetError(.invalidArgument,
+          "invalid prefix length in \"\(text)\": expected 0-\(address.family.bitWidth)")
+      }
+      length = n
+    } else if hostWhenBare {
+      length = address.family.bitWidth
+    } else {
+      throw CnetError(.invalidArgument, "invalid CIDR \"\(text)\": expected ADDRESS/PREFIXLEN")
+    }
+    try self.init(address: address, prefixLength: length)
+  }
+
+  public var family: IPFamily { address.family }
+
+  /// The first address of the prefix (host bits cleared).
+  public var network: IPAddress {
+    switch address {
+    case .v4(let a):
+      let mask: UInt32 = prefixLength == 0 ? 0 : ~0 << UInt32(32 - prefixLength)
+      return .v4(IPv4Address(a.value & mask))
+    case .v6(let a):
+      let highMask: UInt64 = prefixLength >= 64 ? ~0 : prefixLength == 0 ? 0 : ~0 << UInt64(64 - prefixLength)
+      let lowMask: UInt64 = prefixLength <= 64 ? 0 : prefixLength == 128 ? ~0 : ~0 << UInt64(128 - prefixLength)
+      return .v6(IPv6Address(high: a.high & highMask, low: a.low & lowMask))
+    }
+  }
+
+  /// True when no host bits are set: a valid route destination.
+  public var isNetworkAddress: Bool { network == address }
+
+  /// The prefix with host bits cleared.
+  public var masked: CIDR {
+    var copy = self
+    copy.address = network
+    return copy
+  }
+
+  /// IPv4 broadcast address of the prefix; nil for IPv6 and for /31, /32.
+  public var broadcast: IPv4Address? {
+    guard case .v4(let a) = address, prefixLength <= 30 else { return nil }
+    let hostMask: UInt32 = prefixLength == 0 ? ~0 : ~(~0 << UInt32(32 - prefixLength))
+    return IPv4Address(a.value | hostMask)
+  }
+
+  public func contains(_ other: IPAddress) -> Bool {
+    guard other.family == family,
+      let probe = try? CIDR(address: other, prefixLength: prefixLength)
+    else { return false }
+    return probe.network == network
+  }
+
+  public var description: String { "\(address)/\(prefixLength)" }
+}
