@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// The root of the command tree. Synchronous on purpose: an async command
+/// anywhere would pull in Swift's thread pool, and namespaces belong to
+/// threads (DESIGN §4).
+struct CnetCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cnet",
+    abstract: "Container network manager: named network namespaces, links, addresses and routes.",
+    discussion: """
+      Namespaces are shared with iproute2: what `ip netns add` makes, cnet uses, \
+      and `ip netns exec`, `ip -n` and `nsenter --net=/var/run/netns/NAME` see \
+      what cnet makes.
+
+      GLOBAL OPTIONS: -n NS, --netns NS before the command (as in `ip -n NS link`) \
+      runs a link, addr, route or bridge command inside the named namespace; \
+      `-n NS` may also follow the command.
+
+      \(ExitStatus.documentation)
+      """,
+    version: "0.1.0",
+    subcommands: [
+      Netns.self, Exec.self, Link.self, Bridge.self, Addr.self, Route.self,
+    ])
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import CnetCore
+
+struct LinkDelete: ParsableCommand, NamespaceScoped {
+  static let configuration = CommandConfiguration(
+    commandName: "del",
+    abstract: "Delete network interfaces.",
+    discussion: "Equivalent to `ip link del NAME`. Deleting one end of a veth pair deletes both.",
+    aliases: ["delete", "rm"])
+
+  @Argument(help: "Interfaces to delete.", completion: .custom(Completions.linkNames))
+  var names: [String]
+
+  @OptionGroup var scope: NamespaceOption
+
+  var namespaceName: String? {
+    get { scope.netns }
+    set { scope.netns = newValue }
+  }
+
+  func validate() throws {
+    if names.isEmpty { throw ValidationError("Missing expected argument '<names> ...'") }
+  }
+
+  func run() throws {
+    let valid = try names.map(InterfaceName.init)
+    let socket = try Kernel.socket(in: scope.netns)
+    var failures: [ReportableError] = []
+    for name in valid {
+      do {
+        try socket.deleteLink(try socket.link(named: name))
+      } catch let error as ReportableError {
+        failures.append(error)
+      }
+    }
+    try reportAll(failures)
+  }
+}

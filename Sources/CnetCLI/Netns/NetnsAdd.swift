@@ -1,0 +1,16 @@
+import ArgumentParser
+import CnetCore
+
+struct NetnsAdd: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "add",
+    abstract: "Create a named network namespace.",
+    discussion: "Equivalent to `ip netns add NAME`: the namespace has only `lo`, down.")
+
+  @Argument(help: namespaceArgumentHelp("Name of the new namespace."))
+  var name: String
+
+  func run() throws {
+    try Kernel.namespaces.add(NamespaceName(name))
+  }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import CnetCore
+
+struct NetnsExec: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "exec",
+    abstract: "Run a command inside a named network namespace.",
+    discussion: ExecDiscussion.text)
+
+  @Argument(help: namespaceArgumentHelp("The namespace."), completion: .custom(Completions.namespaceNames))
+  var name: String
+
+  @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments, passed through untouched.", valueName: "command"))
+  var command: [String] = []
+
+  func run() throws {
+    try ExecDiscussion.run(name: name, command: command)
+  }
+}
+
+/// What `netns exec` and the top-level `exec` share.
+enum ExecDiscussion {
+  static let text = """
+    Like `ip netns exec`: enters the namespace, makes a private mount namespace, \
+    remounts /sys so it shows the namespace's devices, bind-mounts each file of \
+    /etc/netns/NAME/ over /etc, then replaces cnet with the command. The command's \
+    exit status and signals are the caller's. Everything after NAME is passed \
+    through untouched: `cnet exec ns1 ip -o link`.
+    """
+
+  static func run(name: String, command: [String]) throws -> Never {
+    let name = try NamespaceName(name)
+    guard !command.isEmpty else {
+      throw CnetError(.invalidArgument, "missing command to run in netns \"\(name)\"")
+    }
+    try Kernel.namespaces.exec(name, command: command)
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import CnetCore
+
+struct RouteAdd: ParsableCommand, NamespaceScoped {
+  static let configuration = CommandConfiguration(
+    commandName: "add",
+    abstract: "Add a route.",
+    discussion: """
+      Equivalent to `ip route add PREFIX [via GW] [dev IF] [metric N]`.
+
+      Examples:
+        cnet route add default --via 10.0.0.1
+        cnet route add 10.9.0.0/16 --dev br0 --metric 50
+        cnet route add default --via fd00::1
+      """)
+
+  @OptionGroup var route: RouteOptions
+  @OptionGroup var scope: NamespaceOption
+
+  var namespaceName: String? {
+    get { scope.netns }
+    set { scope.netns = newValue }
+  }
+
+  func run() throws {
+    let plan = try route.plan(requireNextHop: true)
+    let socket = try Kernel.socket(in: scope.netns)
+    try socket.addRoute(try route.spec(plan, socket))
+  }
+}

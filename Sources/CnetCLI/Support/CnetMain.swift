@@ -1,0 +1,87 @@
+import ArgumentParser
+import CnetCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The program: split off global options, parse, run, and turn every
+/// failure into one line on stderr and a documented exit status.
+public enum CnetMain {
+  public static func main(_ arguments: [String]) -> Never {
+    var command: ParsableCommand
+    let global: GlobalOptions
+    do {
+      global = try GlobalOptions.extract(from: arguments)
+      if let fast = FastPath.match(global.remaining, namespace: global.namespace) {
+        try fast.run()
+        exit(ExitStatus.success.rawValue)
+      }
+      command = try CnetCommand.parseAsRoot(global.remaining)
+    } catch {
+      reportParseError(error)
+    }
+    do {
+      if let namespace = global.namespace {
+        guard var scoped = command as? any NamespaceScoped else {
+          throw CnetError(.invalidArgument,
+            "-n/--netns applies to the link, addr, route and bridge commands only")
+        }
+        if let given = scoped.namespaceName, given != namespace {
+          throw CnetError(.invalidArgument, "two namespaces given: \"\(namespace)\" and \"\(given)\"")
+        }
+        scoped.namespaceName = namespace
+        command = scoped
+      }
+      try command.run()
+      exit(ExitStatus.success.rawValue)
+    } catch let error as ReportableError {
+      fail(error.message, ExitStatus(error.kind))
+    } catch let error as ExitCode {
+      exit(error.rawValue)
+    } catch {
+      // ArgumentParser's own errors (CleanExit, help requests) end here.
+      CnetCommand.exit(withError: error)
+    }
+  }
+
+  /// Help, version and completion requests are printed as ArgumentParser
+  /// prints them; a usage mistake becomes one line with a pointer to the
+  /// command's help.
+  private static func reportParseError(_ error: Error) -> Never {
+    if let error = error as? ReportableError {
+      fail(error.message, ExitStatus(error.kind))
+    }
+    let code = CnetCommand.exitCode(for: error)
+    guard code != .success else { CnetCommand.exit(withError: error) }
+    let message = CnetCommand.message(for: error)
+      .split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "invalid usage"
+    var hint = ""
+    let full = CnetCommand.fullMessage(for: error)
+    if let see = full.split(separator: "\n").first(where: { $0.contains("--help") }),
+      let open = see.firstIndex(of: "'"), let close = see.lastIndex(of: "'"), open < close
+    {
+      hint = " (see \(see[open...close]))"
+    }
+    fail(message + hint, .usage)
+  }
+
+  static func fail(_ message: String, _ status: ExitStatus) -> Never {
+    writeError("cnet: " + message + "\n")
+    exit(status.rawValue)
+  }
+}
+
+/// Writes to stderr, unbuffered.
+func writeError(_ text: String) {
+  var text = text
+  text.withUTF8 { buffer in
+    guard let base = buffer.baseAddress else { return }
+    var offset = 0
+    while offset < buffer.count {
+      let n = write(2, base + offset, buffer.count - offset)
+      if n <= 0 { break }
+      offset += n
+    }
+  }
+}

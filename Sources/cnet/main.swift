@@ -1,0 +1,3 @@
+import CnetCLI
+
+CnetMain.main(Array(CommandLine.arguments.dropFirst()))
