@@ -1,0 +1,225 @@
+import ArgumentParser
+import CnetCore
+import Testing
+
+@testable import CnetCLI
+
+/// The command surface users script against: names, aliases, flags, and
+/// the checks that run before anything is changed.
+@Suite struct ParsingTests {
+  func parse<T: ParsableCommand>(_ arguments: [String], as type: T.Type = T.self) throws -> T {
+    let command = try CnetCommand.parseAsRoot(arguments)
+    return try #require(command as? T, "\(arguments) parsed as \(Swift.type(of: command))")
+  }
+
+  func expectUsageError(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(throws: (any Error).self, sourceLocation: sourceLocation) { try CnetCommand.parseAsRoot(arguments) }
+  }
+
+  /// The error a command's checks throw before it touches the kernel.
+  func planError(_ body: () throws -> Void) -> CnetError? {
+    do {
+      try body()
+      return nil
+    } catch let error as CnetError {
+      return error
+    } catch {
+      return nil
+    }
+  }
+
+  @Test func netnsVerbsAndAliases() throws {
+    #expect(try parse(["netns", "add", "web"], as: NetnsAdd.self).name == "web")
+    for verb in ["del", "delete", "rm"] {
+      #expect(try parse(["netns", verb, "a", "b"], as: NetnsDelete.self).names == ["a", "b"])
+    }
+    for verb in ["list", "ls", "show"] {
+      #expect(try parse(["netns", verb, "--json"], as: NetnsList.self).output.json)
+    }
+    let link = try parse(["netns", "link", "42", "c1", "--bind"], as: NetnsLink.self)
+    #expect(link.pid == "42" && link.name == "c1" && link.bind)
+    #expect(try parse(["netns", "identify"], as: NetnsIdentify.self).pid == nil)
+    #expect(try parse(["netns", "pids", "web"], as: NetnsPids.self).name == "web")
+    #expect(try parse(["netns", "prune", "--dry-run"], as: NetnsPrune.self).dryRun)
+    expectUsageError(["netns", "del"])
+    expectUsageError(["netns", "add"])
+    expectUsageError(["netns", "add", "a", "b"])
+  }
+
+  @Test func execPassesEverythingThrough() throws {
+    let exec = try parse(["exec", "ns1", "ip", "-o", "link", "--help", "-n", "x"], as: Exec.self)
+    #expect(exec.name == "ns1")
+    #expect(exec.command == ["ip", "-o", "link", "--help", "-n", "x"])
+    let netnsExec = try parse(["netns", "exec", "ns1", "sh", "-c", "exit 3"], as: NetnsExec.self)
+    #expect(netnsExec.command == ["sh", "-c", "exit 3"])
+  }
+
+  @Test func linkAddOptions() throws {
+    let add = try parse(["link", "add", "v0", "--type", "veth", "--peer", "eth0", "--peer-netns", "web", "--mtu", "1400", "--up"], as: LinkAdd.self)
+    let plan = try add.plan()
+    #expect(plan.kind == .veth)
+    #expect(plan.peer?.value == "eth0")
+    #expect(plan.peerNamespace == "web")
+    #expect(plan.mtu == 1400)
+    #expect(add.up)
+
+    let vxlan = try parse(["link", "add", "vx1", "--type", "vxlan", "--vni", "42", "--remote", "203.0.113.7", "--local", "198.51.100.1"], as: LinkAdd.self).plan()
+    #expect(vxlan.vxlan?.vni == 42)
+    #expect(vxlan.vxlan?.port == 4789)
+    #expect(vxlan.vxlan?.remote == IPAddress("203.0.113.7"))
+
+    let macvlan = try parse(["link", "add", "mv0", "--type", "macvlan", "--dev", "eth0"], as: LinkAdd.self).plan()
+    #expect(macvlan.macvlanMode == .bridge)
+    expectUsageError(["link", "add", "x", "--type", "tun"])
+    expectUsageError(["link", "add", "x"])
+  }
+
+  @Test func linkAddRefusesBadInput() throws {
+    func error(_ arguments: [String]) throws -> String? {
+      let add = try parse(["link", "add"] + arguments, as: LinkAdd.self)
+      return planError { _ = try add.plan() }?.message
+    }
+    #expect(try error(["0123456789abcdef", "--type", "dummy"]) == "invalid interface name \"0123456789abcdef\": 16 bytes, at most 15 allowed")
+    #expect(try error(["a:b", "--type", "dummy"]) == "invalid interface name \"a:b\": must not contain ':'")
+    #expect(try error(["x", "--type", "bridge", "--peer", "y"]) == "--peer applies to --type veth, not bridge")
+    #expect(try error(["x", "--type", "veth", "--vni", "1"]) == "--vni applies to --type vxlan, not veth")
+    #expect(try error(["x", "--type", "vxlan"]) == "--type vxlan needs --vni")
+    #expect(try error(["x", "--type", "vxlan", "--vni", "16777216"]) == "invalid --vni 16777216: expected 0-16777215")
+    #expect(try error(["x", "--type", "vxlan", "--vni", "1", "--remote", "fd00::1", "--local", "10.0.0.1"]) == "--local and --remote must be of the same address family")
+    #expect(try error(["x", "--type", "vxlan", "--vni", "1", "--remote", "10.0.0.300"]) == "invalid --remote \"10.0.0.300\": not an IPv4 or IPv6 address")
+    #expect(try error(["x", "--type", "vxlan", "--vni", "1", "--dstport", "0"]) == "invalid --dstport 0: expected 1-65535")
+    #expect(try error(["x", "--type", "macvlan"]) == "--type macvlan needs --dev PARENT")
+    #expect(try error(["x", "--type", "macvlan", "--dev", "eth0", "--mode", "loud"]) == "invalid --mode \"loud\": expected one of private, vepa, bridge, passthru, source")
+    #expect(try error(["x", "--type", "dummy", "--mtu", "67"]) == "invalid MTU 67: expected 68-65535")
+    #expect(try error(["x", "--type", "dummy", "--mtu", "65536"]) == "invalid MTU 65536: expected 68-65535")
+    #expect(try error(["x", "--type", "dummy", "--address", "01:00:5e:00:00:01"])?.hasPrefix("invalid MAC address") == true)
+    #expect(try error(["x", "--type", "veth", "--peer", "x"]) == "the veth peer needs a name different from \"x\" in the same namespace")
+    #expect(try error(["x", "--type", "veth", "--peer", "x", "--peer-netns", "web"]) == nil)
+    #expect(try error(["x", "--type", "veth", "--peer-netns", "a/b"]) == "invalid namespace name \"a/b\": must not contain '/'")
+  }
+
+  @Test func linkSetOptions() throws {
+    let set = try parse(["link", "set", "eth0", "--up", "--master", "br0", "--netns", "web", "--mtu", "9000", "--name", "eth1"], as: LinkSet.self)
+    let plan = try set.plan()
+    #expect(plan.up == true)
+    #expect(plan.master?.value == "br0")
+    #expect(plan.target == "web")
+    #expect(plan.mtu == 9000)
+    #expect(plan.newName?.value == "eth1")
+    // -n says where to find the link; --netns where to move it.
+    let both = try parse(["link", "set", "-n", "a", "eth0", "--netns", "b"], as: LinkSet.self)
+    #expect(both.scope.netns == "a")
+    #expect(both.target == "b")
+
+    func error(_ arguments: [String]) throws -> String? {
+      let set = try parse(["link", "set"] + arguments, as: LinkSet.self)
+      return planError { _ = try set.plan() }?.message
+    }
+    #expect(try error(["eth0"])?.hasPrefix("nothing to change") == true)
+    #expect(try error(["eth0", "--up", "--down"]) == "--up and --down contradict each other")
+    #expect(try error(["eth0", "--master", "br0", "--nomaster"]) == "--master and --nomaster contradict each other")
+    #expect(try error(["eth0", "--name", "x/y"]) == "invalid interface name \"x/y\": must not contain '/'")
+  }
+
+  @Test func bridgeCreatePlansTheGateway() throws {
+    func plan(_ arguments: [String]) throws -> BridgeCreate.Plan {
+      try parse(["bridge", "create"] + arguments, as: BridgeCreate.self).plan()
+    }
+    #expect(try plan(["br0", "--subnet", "10.88.0.0/16"]).gatewayAddress?.description == "10.88.0.1/16")
+    #expect(try plan(["br0", "--subnet", "10.88.0.0/16", "--gateway", "10.88.255.254"]).gatewayAddress?.description == "10.88.255.254/16")
+    #expect(try plan(["br0", "--subnet", "fd00:88::/64"]).gatewayAddress?.description == "fd00:88::1/64")
+    #expect(try plan(["br0"]).gatewayAddress == nil)
+    func error(_ arguments: [String]) -> String? {
+      planError { _ = try plan(arguments) }?.message
+    }
+    #expect(error(["br0", "--gateway", "10.0.0.1"]) == "--gateway needs --subnet")
+    #expect(error(["br0", "--subnet", "10.88.0.5/16"]) == "invalid --subnet 10.88.0.5/16: host bits are set (the subnet is 10.88.0.0/16)")
+    #expect(error(["br0", "--subnet", "10.88.0.0/16", "--gateway", "10.89.0.1"]) == "invalid --gateway 10.89.0.1: not in subnet 10.88.0.0/16")
+    #expect(error(["br0", "--subnet", "10.88.0.0/24", "--gateway", "10.88.0.255"]) == "invalid --gateway 10.88.0.255: the network or broadcast address of 10.88.0.0/24")
+    #expect(error(["br0", "--subnet", "10.88.0.0/31"]) == "invalid --subnet 10.88.0.0/31: too small to hold a gateway and hosts")
+  }
+
+  @Test func routeDestinations() throws {
+    func plan(_ arguments: [String]) throws -> RouteOptions.Plan {
+      try parse(["route", "add"] + arguments, as: RouteAdd.self).route.plan(requireNextHop: true)
+    }
+    #expect(try plan(["default", "--via", "10.0.0.1"]).destination.description == "0.0.0.0/0")
+    #expect(try plan(["default", "--via", "fd00::1"]).destination.description == "::/0")
+    #expect(try plan(["default", "-6", "--dev", "eth0"]).destination.description == "::/0")
+    #expect(try plan(["10.9.0.0/16", "--dev", "br0", "--metric", "5"]).metric == 5)
+    #expect(try plan(["10.9.0.7", "--dev", "br0"]).destination.description == "10.9.0.7/32")
+    func error(_ arguments: [String]) -> String? {
+      planError { _ = try plan(arguments) }?.message
+    }
+    #expect(error(["10.9.0.1/16", "--dev", "br0"]) == "invalid prefix 10.9.0.1/16: host bits are set for /16 (the prefix is 10.9.0.0/16)")
+    #expect(error(["10.9.0.0/16"]) == "a route needs --via GATEWAY, --dev INTERFACE or both")
+    #expect(error(["10.9.0.0/16", "--via", "fd00::1"]) == "--via fd00::1 is not of the same address family as 10.9.0.0/16")
+    #expect(error(["default", "-6", "--via", "10.0.0.1"]) == "-6 and an IPv4 --via contradict each other")
+    #expect(error(["10.9.0.0/16", "--dev", "br0", "--metric", "4294967296"]) == "invalid --metric 4294967296: expected 0-4294967295")
+  }
+
+  @Test func namespaceScopedCommandsTakeDashN() throws {
+    #expect(try parse(["link", "list", "-n", "web"], as: LinkList.self).scope.netns == "web")
+    #expect(try parse(["addr", "add", "10.0.0.1/24", "--dev", "eth0", "--netns", "web"], as: AddrAdd.self).scope.netns == "web")
+    #expect(try parse(["route", "list", "-n", "web"], as: RouteList.self).scope.netns == "web")
+    #expect(try parse(["bridge", "create", "br0", "-n", "web"], as: BridgeCreate.self).scope.netns == "web")
+    #expect(try parse(["address", "ls"], as: AddrList.self).scope.netns == nil)
+  }
+}
+
+@Suite struct GlobalOptionTests {
+  @Test func leadingNamespaceIsSplitOff() throws {
+    #expect(try GlobalOptions.extract(from: ["-n", "web", "link", "list"]).namespace == "web")
+    #expect(try GlobalOptions.extract(from: ["--netns", "web", "link", "list"]).remaining == ["link", "list"])
+    #expect(try GlobalOptions.extract(from: ["--netns=web", "addr"]).namespace == "web")
+    #expect(try GlobalOptions.extract(from: ["-nweb", "addr"]).namespace == "web")
+    // Only before the command word: after it, options belong to the command.
+    let later = try GlobalOptions.extract(from: ["link", "set", "eth0", "--netns", "b"])
+    #expect(later.namespace == nil)
+    #expect(later.remaining == ["link", "set", "eth0", "--netns", "b"])
+    #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-n"]) }
+    #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-n", "a", "-n", "b", "link"]) }
+  }
+}
+
+@Suite struct FastPathTests {
+  /// The fast path must choose exactly what the parser chooses, with the
+  /// same values, for every argument vector it accepts.
+  @Test(arguments: [
+    ["netns", "list"], ["netns", "ls"], ["netns", "show", "--json"],
+    ["link", "list"], ["link", "ls", "--json", "-n", "web"], ["link", "show", "--netns", "web"],
+    ["addr", "list"], ["address", "ls", "-n", "a", "--json"],
+    ["route", "list", "--json"], ["route", "show", "-n", "x"],
+    ["bridge", "list"], ["bridge", "ls", "--json"],
+  ])
+  func agreesWithTheParser(_ arguments: [String]) throws {
+    let fast = try #require(FastPath.match(arguments, namespace: nil))
+    let parsed = try CnetCommand.parseAsRoot(arguments)
+    let expected: FastPath?
+    switch parsed {
+    case let c as NetnsList: expected = .netnsList(json: c.output.json)
+    case let c as LinkList where c.name == nil && c.type == nil: expected = .linkList(json: c.output.json, namespace: c.scope.netns)
+    case let c as AddrList where c.dev == nil && !c.ipv4 && !c.ipv6: expected = .addrList(json: c.output.json, namespace: c.scope.netns)
+    case let c as RouteList where !c.ipv4 && !c.ipv6: expected = .routeList(json: c.output.json, namespace: c.scope.netns)
+    case let c as BridgeList: expected = .bridgeList(json: c.output.json, namespace: c.scope.netns)
+    default: expected = nil
+    }
+    #expect(fast == expected)
+  }
+
+  @Test(arguments: [
+    ["netns", "list", "-n", "x"], ["netns", "list", "--help"], ["netns", "list", "extra"],
+    ["link", "list", "eth0"], ["link", "list", "--type", "veth"], ["addr", "list", "-4"],
+    ["route", "list", "--json", "--json"], ["netns", "add", "x"], ["netns"], ["link", "list", "-n"],
+    ["exec", "list"],
+  ])
+  func leavesEverythingElseToTheParser(_ arguments: [String]) {
+    #expect(FastPath.match(arguments, namespace: nil) == nil)
+  }
+
+  @Test func globalNamespaceGoesAlong() {
+    #expect(FastPath.match(["link", "list"], namespace: "web") == .linkList(json: false, namespace: "web"))
+    #expect(FastPath.match(["netns", "list"], namespace: "web") == nil)
+    #expect(FastPath.match(["link", "list", "-n", "x"], namespace: "web") == nil)
+  }
+}

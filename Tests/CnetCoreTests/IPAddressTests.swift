@@ -1,0 +1,105 @@
+import CnetCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct IPAddressTests {
+  @Test(arguments: ["0.0.0.0", "10.1.2.3", "255.255.255.255", "192.0.2.1"])
+  func validIPv4(_ text: String) {
+    #expect(IPv4Address(text)?.description == text)
+  }
+
+  @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", " 1.2.3.4", "1..2.3", "1.2.3.4/24", "a.b.c.d", "1.2.3.4 "])
+  func invalidIPv4(_ text: String) {
+    #expect(IPv4Address(text) == nil)
+  }
+
+  @Test(arguments: [
+    ("::", "::"), ("::1", "::1"), ("fd00::2", "fd00::2"), ("FD00:0:0:0:0:0:0:2", "fd00::2"),
+    ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"), ("2001:0db8::0001", "2001:db8::1"),
+    ("::ffff:192.0.2.1", "::ffff:192.0.2.1"), ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"),
+    ("1::", "1::"), ("fe80::1:2", "fe80::1:2"), ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+  ])
+  func ipv6TextMatchesInetNtop(_ input: String, _ expected: String) {
+    #expect(IPv6Address(input)?.description == expected)
+  }
+
+  @Test(arguments: ["", ":", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::", "fe80::1%eth0", "1:2:3:4:5:6:7", "::1.2.3", ":1::", "1::2:"])
+  func invalidIPv6(_ text: String) {
+    #expect(IPv6Address(text) == nil)
+  }
+
+  /// Thousands of random addresses, biased towards runs of zero groups:
+  /// parsing and printing agree with glibc's inet_pton and inet_ntop.
+  @Test func agreesWithGlibcOnRandomAddresses() {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<5000 {
+      var bytes = [UInt8](repeating: 0, count: 16)
+      for group in 0..<8 where Int.random(in: 0..<3, using: &generator) != 0 {
+        bytes[2 * group] = UInt8.random(in: 0...255, using: &generator) & (Bool.random() ? 0xff : 0)
+        bytes[2 * group + 1] = UInt8.random(in: 0...255, using: &generator)
+      }
+      var storage = in6_addr()
+      withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: bytes) }
+      var text = [CChar](repeating: 0, count: 64)
+      inet_ntop(AF_INET6, &storage, &text, 64)
+      let glibc = String(cString: text)
+      let ours = IPv6Address(bytes: bytes)
+      #expect(ours?.description == glibc)
+      #expect(IPv6Address(glibc)?.bytes == bytes)
+    }
+  }
+
+  @Test func familyAndBytes() {
+    #expect(IPAddress("10.0.0.1")?.family == .v4)
+    #expect(IPAddress("fd00::1")?.family == .v6)
+    #expect(IPAddress("10.0.0.1")?.bytes == [10, 0, 0, 1])
+    #expect(IPAddress(bytes: [1, 2, 3]) == nil)
+  }
+}
+
+@Suite struct CIDRTests {
+  @Test func parsesAndMasks() throws {
+    let cidr = try CIDR("10.1.2.3/24")
+    #expect(cidr.prefixLength == 24)
+    #expect(cidr.network == IPAddress("10.1.2.0"))
+    #expect(cidr.broadcast == IPv4Address("10.1.2.255"))
+    #expect(!cidr.isNetworkAddress)
+    #expect(cidr.masked.description == "10.1.2.0/24")
+    #expect(cidr.contains(IPAddress("10.1.2.200")!))
+    #expect(!cidr.contains(IPAddress("10.1.3.1")!))
+    #expect(!cidr.contains(IPAddress("fd00::1")!))
+  }
+
+  @Test func ipv6Masks() throws {
+    #expect(try CIDR("fd00:1:2:3:4:5:6:7/64").network == IPAddress("fd00:1:2:3::"))
+    #expect(try CIDR("fd00:1:2:3:ab04:5:6:7/72").network == IPAddress("fd00:1:2:3:ab00::"))
+    #expect(try CIDR("fd00::7/128").isNetworkAddress)
+    #expect(try CIDR("::/0").isNetworkAddress)
+    #expect(try CIDR("fd00::/64").broadcast == nil)
+  }
+
+  @Test func edgeLengths() throws {
+    #expect(try CIDR("0.0.0.0/0").network == IPAddress("0.0.0.0"))
+    #expect(try CIDR("10.0.0.1/32").broadcast == nil)
+    #expect(try CIDR("10.0.0.0/30").broadcast == IPv4Address("10.0.0.3"))
+    #expect(try CIDR("10.0.0.7", hostWhenBare: true).prefixLength == 32)
+    #expect(try CIDR("fd00::7", hostWhenBare: true).prefixLength == 128)
+  }
+
+  @Test(arguments: ["10.0.0.1", "10.0.0.1/33", "10.0.0.1/-1", "10.0.0.1/", "10.0.0.1/abc", "/24", "x/24", "fd00::/129", "10.0.0.1/24/8", "10.0.0.1/0024"])
+  func invalid(_ text: String) {
+    #expect(throws: CnetError.self) { try CIDR(text) }
+  }
+
+  @Test func errorsSayWhatIsWrong() {
+    #expect(throws: CnetError(.invalidArgument, "invalid prefix length in \"10.0.0.1/33\": expected 0-32")) {
+      try CIDR("10.0.0.1/33")
+    }
+    #expect(throws: CnetError(.invalidArgument, "invalid address \"10.0.0/8\": not an IPv4 or IPv6 address")) {
+      try CIDR("10.0.0/8")
+    }
+  }
+}
