@@ -122,23 +122,30 @@ public struct LinkChanges: Sendable {
 extension RouteSocket {
   /// Creates a link in one request with NLM_F_CREATE|NLM_F_EXCL.
   /// Equivalent to: `ip link add NAME [mtu N] [address MAC] [master BR] [up] type KIND ...`
+  ///
+  /// One difference from `ip`: a bridge created with an MTU keeps it. The
+  /// kernel treats an MTU given at creation as not set by the user, and
+  /// the first port would pull the bridge to the ports' MTU
+  /// (br_mtu_auto_adjust). So the bridge is created with the default MTU and
+  /// a second request changes it, which the kernel records as the user's
+  /// choice (BROPT_MTU_SET_BY_USER). Asking for the default is a no-op.
+  /// (IFLA_IFALIAS is ignored at creation too; set it with `setLink`.)
   /// Throws KernelError.
   public func addLink(
     _ name: InterfaceName, _ spec: LinkSpec, mtu: UInt32? = nil, address: MACAddress? = nil,
-    master: Int32? = nil, up: Bool = false, alias: String? = nil
+    master: Int32? = nil, up: Bool = false
   ) throws {
     let c = CArguments()
     var attrs = cnet_link_attrs()
     cnet_link_attrs_init(&attrs)
     attrs.ifname = c.string(name.value)
-    attrs.mtu = mtu ?? 0
+    if case .bridge = spec {} else { attrs.mtu = mtu ?? 0 }
     if let address {
       attrs.address = c.bytes(address.bytes)
       attrs.address_len = UInt32(address.bytes.count)
     }
     if let master { attrs.master = master }
     if up { attrs.up = 1 }
-    attrs.alias = c.string(alias)
 
     var kind = cnet_link_kind()
     kind.kind = c.string(spec.kindName)
@@ -175,6 +182,10 @@ extension RouteSocket {
       try change("create \(spec.kindName)", "\"\(name)\"\(whereText)") { buf, size, seq in
         cnet_msg_link_add(buf, size, seq, &attrs, &kind)
       }
+    }
+    if case .bridge = spec, let mtu {
+      let created = try link(named: name)
+      if created.mtu != mtu { try setLink(created, LinkChanges(mtu: mtu)) }
     }
   }
 
