@@ -1,0 +1,93 @@
+# Shared set-up for the CLI scenarios: every test gets a throwaway host of
+# its own (network + mount namespaces, tmpfs over every state directory),
+# drives the built binary the way a user's script does, and takes the
+# host down afterwards, whatever happened (netavark's test/helpers.bash
+# does the same).
+
+bats_require_minimum_version 1.5.0
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+CNET_BIN=${CNET_BIN:-$REPO/.build/debug/cnet}
+STATE_DIRS="/var/run/netns /etc/netns /var/lib/cnet /run/cnet"
+BG_PIDS=()
+
+setup() {
+  [ -x "$CNET_BIN" ] || { echo "no cnet binary at $CNET_BIN (run swift build)" >&2; return 1; }
+  for d in $STATE_DIRS; do mkdir -p "$d"; done
+  unshare --net --mount --propagation private -- /bin/sh -c "
+    for d in $STATE_DIRS; do mount -t tmpfs -o mode=0755 cnet-throwaway \$d; done
+    ip link set lo up
+    exec sleep infinity" </dev/null >/dev/null 2>&1 &
+  HOST_PID=$!
+  # Teardown kills it; disowned, the shell does not report that.
+  disown "$HOST_PID"
+  local i
+  for i in $(seq 1 500); do
+    [ "$(cat /proc/$HOST_PID/comm 2>/dev/null)" = sleep ] && return 0
+    sleep 0.01
+  done
+  echo "the throwaway host did not start" >&2
+  return 1
+}
+
+teardown() {
+  local p mnt
+  for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  mnt=$(readlink "/proc/$HOST_PID/ns/mnt" 2>/dev/null || true)
+  if [ -n "$mnt" ]; then
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && kill -9 "${p#/proc/}" 2>/dev/null
+    done
+  fi
+  kill -9 "$HOST_PID" 2>/dev/null || true
+  # Wait until the host's namespaces are gone with their last process.
+  local i
+  for i in $(seq 1 200); do
+    kill -0 "$HOST_PID" 2>/dev/null || break
+    sleep 0.01
+  done
+  wait 2>/dev/null || true
+}
+
+# Runs a command inside the throwaway host, with a time limit.
+in_host() {
+  timeout 30 nsenter --target "$HOST_PID" --net --mount -- "$@"
+}
+
+# cnet as the user types it, inside the throwaway host.
+cnet() {
+  in_host "$CNET_BIN" "$@"
+}
+
+# Starts a background process in the host; teardown kills it.
+in_host_bg() {
+  nsenter --target "$HOST_PID" --net --mount -- "$@" </dev/null >/dev/null 2>&1 &
+  LAST_PID=$!
+  BG_PIDS+=("$LAST_PID")
+}
+
+# Asserts the last `run` exited with $1 and printed one line on stderr
+# matching the pattern $2.
+assert_fails() {
+  local want=$1 pattern=$2
+  if [ "$status" -ne "$want" ]; then
+    echo "exit status $status, expected $want; stderr: $stderr" >&2
+    return 1
+  fi
+  if [ "$(printf '%s\n' "$stderr" | wc -l)" -ne 1 ]; then
+    echo "expected one line on stderr, got: $stderr" >&2
+    return 1
+  fi
+  if ! [[ "$stderr" =~ $pattern ]]; then
+    echo "stderr '$stderr' does not match '$pattern'" >&2
+    return 1
+  fi
+}
+
+assert_success() {
+  if [ "$status" -ne 0 ]; then
+    echo "exit status $status; output: $output; stderr: ${stderr:-}" >&2
+    return 1
+  fi
+}
+
