@@ -5,15 +5,11 @@ struct Exec: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "exec",
     abstract: "Run a command inside a named network namespace (same as netns exec).",
-    discussion: ExecDiscussion.text)
+    discussion: ExecArguments.discussion)
 
-  @Argument(help: namespaceArgumentHelp("The namespace."), completion: .custom(Completions.namespaceNames))
-  var name: String
-
-  @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments, passed through untouched.", valueName: "command"))
-  var command: [String] = []
+  @OptionGroup var exec: ExecArguments
 
   func run() throws {
-    try ExecDiscussion.run(name: name, command: command)
+    try exec.run()
   }
 }

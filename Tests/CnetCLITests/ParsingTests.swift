@@ -48,10 +48,10 @@ import Testing
 
   @Test func execPassesEverythingThrough() throws {
     let exec = try parse(["exec", "ns1", "ip", "-o", "link", "--help", "-n", "x"], as: Exec.self)
-    #expect(exec.name == "ns1")
-    #expect(exec.command == ["ip", "-o", "link", "--help", "-n", "x"])
+    #expect(exec.exec.name == "ns1")
+    #expect(exec.exec.command == ["ip", "-o", "link", "--help", "-n", "x"])
     let netnsExec = try parse(["netns", "exec", "ns1", "sh", "-c", "exit 3"], as: NetnsExec.self)
-    #expect(netnsExec.command == ["sh", "-c", "exit 3"])
+    #expect(netnsExec.exec.command == ["sh", "-c", "exit 3"])
   }
 
   @Test func linkAddOptions() throws {

@@ -8,22 +8,12 @@ struct AddrDelete: ParsableCommand, NamespaceScoped {
     discussion: "Equivalent to `ip addr del CIDR dev IF`.",
     aliases: ["delete", "rm"])
 
-  @Argument(help: ArgumentHelp("The address and prefix length.", valueName: "cidr"))
-  var cidr: String
-
-  @Option(help: "The interface.", completion: .custom(Completions.linkNames))
-  var dev: String
+  @OptionGroup var address: AddressArguments
 
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
-    let cidr = try CIDR(cidr, hostWhenBare: true)
-    let dev = try InterfaceName(dev)
+    let (cidr, dev) = try address.parsed()
     let socket = try Kernel.socket(in: scope.netns)
     try socket.deleteAddress(cidr, from: try socket.link(named: dev))
   }

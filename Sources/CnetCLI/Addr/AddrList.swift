@@ -21,11 +21,6 @@ struct AddrList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
     try Self.render(dev: dev, ipv4: ipv4, ipv6: ipv6, json: output.json, namespace: scope.netns)
   }

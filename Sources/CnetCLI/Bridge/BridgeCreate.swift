@@ -27,11 +27,6 @@ struct BridgeCreate: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   struct Plan: Equatable {
     var name: InterfaceName
     var mtu: UInt32?

@@ -13,11 +13,6 @@ struct BridgeDelete: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
     let name = try InterfaceName(name)
     let socket = try Kernel.socket(in: scope.netns)

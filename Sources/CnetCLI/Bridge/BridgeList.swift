@@ -11,11 +11,6 @@ struct BridgeList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
     try Self.render(json: output.json, namespace: scope.netns)
   }

@@ -65,11 +65,6 @@ struct LinkAdd: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   /// Everything `link add` will do, checked before the kernel is touched.
   struct Plan {
     var name: InterfaceName

@@ -13,11 +13,6 @@ struct LinkDelete: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func validate() throws {
     if names.isEmpty { throw ValidationError("Missing expected argument '<names> ...'") }
   }

@@ -18,11 +18,6 @@ struct LinkList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
     try Self.render(name: name, type: type, json: output.json, namespace: scope.netns)
   }

@@ -42,11 +42,6 @@ struct LinkSet: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceShortOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   /// MTUs the CLI accepts before asking the kernel: from the IPv4 minimum
   /// to the largest value the netlink attribute and most drivers take.
   static let mtuRange = 68...65535

@@ -5,22 +5,18 @@ struct NetnsExec: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "exec",
     abstract: "Run a command inside a named network namespace.",
-    discussion: ExecDiscussion.text)
+    discussion: ExecArguments.discussion)
 
-  @Argument(help: namespaceArgumentHelp("The namespace."), completion: .custom(Completions.namespaceNames))
-  var name: String
-
-  @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments, passed through untouched.", valueName: "command"))
-  var command: [String] = []
+  @OptionGroup var exec: ExecArguments
 
   func run() throws {
-    try ExecDiscussion.run(name: name, command: command)
+    try exec.run()
   }
 }
 
-/// What `netns exec` and the top-level `exec` share.
-enum ExecDiscussion {
-  static let text = """
+/// What `netns exec` and the top-level `exec` take and do.
+struct ExecArguments: ParsableArguments {
+  static let discussion = """
     Like `ip netns exec`: enters the namespace, makes a private mount namespace, \
     remounts /sys so it shows the namespace's devices, bind-mounts each file of \
     /etc/netns/NAME/ over /etc, then replaces cnet with the command. The command's \
@@ -28,7 +24,13 @@ enum ExecDiscussion {
     through untouched: `cnet exec ns1 ip -o link`.
     """
 
-  static func run(name: String, command: [String]) throws -> Never {
+  @Argument(help: namespaceArgumentHelp("The namespace."), completion: .custom(Completions.namespaceNames))
+  var name: String
+
+  @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments, passed through untouched.", valueName: "command"))
+  var command: [String] = []
+
+  func run() throws -> Never {
     let name = try NamespaceName(name)
     guard !command.isEmpty else {
       throw CnetError(.invalidArgument, "missing command to run in netns \"\(name)\"")

@@ -17,11 +17,6 @@ struct RouteAdd: ParsableCommand, NamespaceScoped {
   @OptionGroup var route: RouteOptions
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
     let plan = try route.plan(requireNextHop: true)
     let socket = try Kernel.socket(in: scope.netns)

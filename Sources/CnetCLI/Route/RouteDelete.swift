@@ -11,11 +11,6 @@ struct RouteDelete: ParsableCommand, NamespaceScoped {
   @OptionGroup var route: RouteOptions
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   func run() throws {
     let plan = try route.plan(requireNextHop: false)
     let socket = try Kernel.socket(in: scope.netns)

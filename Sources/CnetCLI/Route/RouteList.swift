@@ -21,11 +21,6 @@ struct RouteList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  var namespaceName: String? {
-    get { scope.netns }
-    set { scope.netns = newValue }
-  }
-
   /// RT_TABLE_MAIN, and RTM_F_CLONED (cache entries `ip route` hides).
   static let mainTable: UInt32 = 254
   static let clonedFlag: UInt32 = 0x200

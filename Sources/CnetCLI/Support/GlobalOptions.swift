@@ -44,13 +44,27 @@ struct GlobalOptions {
 }
 
 /// A command that works on the links, addresses or routes of one
-/// namespace, the current one unless `-n NS` says otherwise.
+/// namespace, the current one unless `-n NS` says otherwise. The global
+/// `-n` before the command word is stored into `scope` after parsing.
 protocol NamespaceScoped: ParsableCommand {
-  var namespaceName: String? { get set }
+  associatedtype Scope: NamespaceSelection
+  var scope: Scope { get set }
+}
+
+extension NamespaceScoped {
+  var namespaceName: String? {
+    get { scope.netns }
+    set { scope.netns = newValue }
+  }
+}
+
+/// The option group that names the namespace.
+protocol NamespaceSelection: ParsableArguments {
+  var netns: String? { get set }
 }
 
 /// `-n NS` after the command word (`cnet link list -n ns1`).
-struct NamespaceOption: ParsableArguments {
+struct NamespaceOption: NamespaceSelection {
   @Option(
     name: [.customShort("n"), .customLong("netns")],
     help: ArgumentHelp("Work inside the named network namespace (like ip -n).", valueName: "namespace"),
@@ -59,7 +73,7 @@ struct NamespaceOption: ParsableArguments {
 }
 
 /// The same without the long form, for `link set`, whose `--netns` moves the link.
-struct NamespaceShortOption: ParsableArguments {
+struct NamespaceShortOption: NamespaceSelection {
   @Option(
     name: [.customShort("n")],
     help: ArgumentHelp("Work inside the named network namespace (like ip -n).", valueName: "namespace"),
