@@ -248,7 +248,8 @@ public struct NetnsDirectory: Sendable {
   /// The names under which the namespace of `pid` (default: cnet's own) is
   /// known (`ip netns identify`).
   public func identify(pid: Int32?) throws -> [String] {
-    let target = pid.map { "/proc/\($0)/ns/net" } ?? "/proc/self/ns/net"
+    // thread-self: correct even when called from a threaded process.
+    let target = pid.map { "/proc/\($0)/ns/net" } ?? "/proc/thread-self/ns/net"
     guard case .success(let identity) = FileSystem.identity(target) else {
       throw KernelError("find process", pid.map(String.init) ?? "self", code: ESRCH)
     }
