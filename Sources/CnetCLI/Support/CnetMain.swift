@@ -58,7 +58,7 @@ public enum CnetMain {
       .split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "invalid usage"
     var hint = ""
     let full = CnetCommand.fullMessage(for: error)
-    if let see = full.split(separator: "\n").first(where: { $0.contains("--help") }),
+    if let see = full.split(separator: "\n").first(where: { $0.hasPrefix("  See '") }),
       let open = see.firstIndex(of: "'"), let close = see.lastIndex(of: "'"), open < close
     {
       hint = " (see \(see[open...close]))"
