@@ -27,8 +27,19 @@ let package = Package(
       dependencies: ["CMnl"],
       cSettings: [.define("_GNU_SOURCE")]),
 
+    // The system's SQLite (Debian: libsqlite3-dev).
+    .systemLibrary(
+      name: "CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+
     // Value types and validation. No I/O.
     .target(name: "CnetCore"),
+
+    // SQLite schema, migrations, typed records, transactions, the operation lock.
+    .target(
+      name: "CnetStore",
+      dependencies: ["CnetCore", "CSQLite"]),
 
     // Typed Linux networking: named namespaces with iproute2 semantics,
     // netlink sockets pinned to a namespace, links, addresses, routes.
@@ -36,11 +47,16 @@ let package = Package(
       name: "CnetKernel",
       dependencies: ["CnetCore", "CShim"]),
 
+    // The Container Network Model: controller, drivers, IPAM, sandbox files.
+    .target(
+      name: "CnetEngine",
+      dependencies: ["CnetCore", "CnetKernel", "CnetStore"]),
+
     // The command tree.
     .target(
       name: "CnetCLI",
       dependencies: [
-        "CnetKernel", "CnetCore",
+        "CnetEngine", "CnetKernel", "CnetCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -48,6 +64,9 @@ let package = Package(
 
     // Unit tests: no root, no kernel changes.
     .testTarget(name: "CnetCoreTests", dependencies: ["CnetCore"]),
+    .target(name: "CnetTestSupport", path: "Tests/CnetTestSupport"),
+    .testTarget(name: "CnetStoreTests", dependencies: ["CnetStore", "CnetCore", "CnetTestSupport"]),
+    .testTarget(name: "CnetEngineTests", dependencies: ["CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim"]),
     .testTarget(
       name: "CnetCLITests",

@@ -173,15 +173,334 @@ _cnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    netns|exec|link|bridge|addr|route|help)
+    network|endpoint|sandbox|connect|disconnect|gc|netns|exec|link|bridge|addr|route|help)
         # Offer subcommand argument completions
         "_cnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'netns exec link bridge addr route help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc netns exec link bridge addr route help' -- "${cur}"))
         ;;
     esac
+}
+
+_cnet_network() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|ls|inspect|rm|prune)
+        # Offer subcommand argument completions
+        "_cnet_network_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create ls inspect rm prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cnet_network_create() {
+    repeating_flags=()
+    non_repeating_flags=(--ipv6 --internal --version -h --help)
+    repeating_options=(--subnet --gateway --ip-range -o --opt --label)
+    non_repeating_options=(-d --driver --ipam-driver)
+    __cnet_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-d'|'--driver')
+        return
+        ;;
+    '--subnet')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--ip-range')
+        return
+        ;;
+    '--ipam-driver')
+        return
+        ;;
+    '-o'|'--opt')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    esac
+}
+
+_cnet_network_ls() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_network_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options -1
+}
+
+_cnet_network_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options -1
+}
+
+_cnet_network_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_endpoint() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|ls|inspect|rm|join|leave)
+        # Offer subcommand argument completions
+        "_cnet_endpoint_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create ls inspect rm join leave' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cnet_endpoint_create() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--alias)
+    non_repeating_options=(--ip --ip6 --mac)
+    __cnet_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--ip')
+        return
+        ;;
+    '--ip6')
+        return
+        ;;
+    '--mac')
+        return
+        ;;
+    '--alias')
+        return
+        ;;
+    esac
+}
+
+_cnet_endpoint_ls() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--network)
+    __cnet_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--network')
+        return
+        ;;
+    esac
+}
+
+_cnet_endpoint_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options -1
+}
+
+_cnet_endpoint_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options -1
+}
+
+_cnet_endpoint_join() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 2
+}
+
+_cnet_endpoint_leave() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 2
+}
+
+_cnet_sandbox() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|ls|inspect|rm)
+        # Offer subcommand argument completions
+        "_cnet_sandbox_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create ls inspect rm' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cnet_sandbox_create() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--dns --dns-search --add-host)
+    non_repeating_options=(--pid --netns --hostname)
+    __cnet_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pid')
+        return
+        ;;
+    '--netns')
+        __cnet_add_completions -W "$(__cnet_custom_complete ---completion sandbox create -- --netns "${COMP_CWORD}" "$(__cnet_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--hostname')
+        return
+        ;;
+    '--dns')
+        return
+        ;;
+    '--dns-search')
+        return
+        ;;
+    '--add-host')
+        return
+        ;;
+    esac
+}
+
+_cnet_sandbox_ls() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_sandbox_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options -1
+}
+
+_cnet_sandbox_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options -1
+}
+
+_cnet_connect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--alias --dns --dns-search --add-host)
+    non_repeating_options=(--ip --ip6 --mac --pid --netns --hostname)
+    __cnet_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--ip')
+        return
+        ;;
+    '--ip6')
+        return
+        ;;
+    '--mac')
+        return
+        ;;
+    '--alias')
+        return
+        ;;
+    '--pid')
+        return
+        ;;
+    '--netns')
+        __cnet_add_completions -W "$(__cnet_custom_complete ---completion connect -- --netns "${COMP_CWORD}" "$(__cnet_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--hostname')
+        return
+        ;;
+    '--dns')
+        return
+        ;;
+    '--dns-search')
+        return
+        ;;
+    '--add-host')
+        return
+        ;;
+    esac
+}
+
+_cnet_disconnect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 2
+}
+
+_cnet_gc() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
 }
 
 _cnet_netns() {

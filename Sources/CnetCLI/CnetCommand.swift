@@ -6,7 +6,7 @@ import ArgumentParser
 struct CnetCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnet",
-    abstract: "Container network manager: named network namespaces, links, addresses and routes.",
+    abstract: "Container network manager: namespaces, links, addresses, routes, and Docker's network model.",
     discussion: """
       Namespaces are shared with iproute2: what `ip netns add` makes, cnet uses, \
       and `ip netns exec`, `ip -n` and `nsenter --net=/var/run/netns/NAME` see \
@@ -20,6 +20,7 @@ struct CnetCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
+      Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self,
       Netns.self, Exec.self, Link.self, Bridge.self, Addr.self, Route.self,
     ])
 }

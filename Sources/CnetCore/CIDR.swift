@@ -39,7 +39,37 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     try self.init(address: address, prefixLength: length)
   }
 
+  /// For prefixes known valid at compile time.
+  private init(valid address: IPAddress, _ prefixLength: Int) {
+    self.address = address
+    self.prefixLength = prefixLength
+  }
+
+  /// 0.0.0.0/0 and ::/0: everything, and the default route.
+  public static let anyIPv4 = CIDR(valid: .v4(IPv4Address(0)), 0)
+  public static let anyIPv6 = CIDR(valid: .v6(IPv6Address(high: 0, low: 0)), 0)
+
+  public static func any(_ family: IPFamily) -> CIDR { family == .v4 ? anyIPv4 : anyIPv6 }
+
   public var family: IPFamily { address.family }
+
+  /// The last address of the prefix (all host bits set).
+  public var lastAddress: IPAddress {
+    let hostBits = family.bitWidth - prefixLength
+    let mask: UInt128 = hostBits >= 128 ? ~0 : (UInt128(1) << UInt128(hostBits)) - 1
+    return IPAddress(family: family, numeric: network.numeric | mask)
+  }
+
+  /// True when the two prefixes share any address.
+  public func overlaps(_ other: CIDR) -> Bool {
+    guard family == other.family else { return false }
+    return contains(other.address) || other.contains(address)
+  }
+
+  /// True when every address of `other` is in this prefix.
+  public func covers(_ other: CIDR) -> Bool {
+    family == other.family && prefixLength <= other.prefixLength && contains(other.address)
+  }
 
   /// The first address of the prefix (host bits cleared).
   public var network: IPAddress {

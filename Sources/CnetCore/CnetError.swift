@@ -12,6 +12,11 @@ public enum ErrorKind: Sendable, Equatable {
   case alreadyExists
   /// The operation was tried and the kernel or system refused it.
   case failed
+  /// The object is in use, or conflicts with another (an address taken,
+  /// overlapping subnets, a network with endpoints).
+  case conflict
+  /// Another cnet command held the lock for longer than the timeout.
+  case busy
   /// A command run by `exec` was not found, or could not be executed.
   case commandNotFound
   case commandNotExecutable

@@ -218,6 +218,24 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
   }
 }
 
+extension IPAddress {
+  /// The address as a number, for arithmetic (IPv4 in the low 32 bits).
+  public var numeric: UInt128 {
+    switch self {
+    case .v4(let a): UInt128(a.value)
+    case .v6(let a): UInt128(a.high) << 64 | UInt128(a.low)
+    }
+  }
+
+  /// The address of `family` with this numeric value (truncated to fit).
+  public init(family: IPFamily, numeric: UInt128) {
+    switch family {
+    case .v4: self = .v4(IPv4Address(UInt32(truncatingIfNeeded: numeric)))
+    case .v6: self = .v6(IPv6Address(high: UInt64(truncatingIfNeeded: numeric >> 64), low: UInt64(truncatingIfNeeded: numeric)))
+    }
+  }
+}
+
 public enum IPFamily: Sendable, Hashable {
   case v4
   case v6

@@ -8,6 +8,10 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     self.bytes = bytes
   }
 
+  public init(octets o: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) {
+    bytes = [o.0, o.1, o.2, o.3, o.4, o.5]
+  }
+
   /// Parses "aa:bb:cc:dd:ee:ff" (each octet one or two hex digits).
   public init(_ text: String) throws(CnetError) {
     let parts = text.split(separator: ":", omittingEmptySubsequences: false)

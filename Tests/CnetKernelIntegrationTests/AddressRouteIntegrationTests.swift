@@ -14,7 +14,7 @@ struct AddressRouteIntegrationTests {
   /// A veth pair with both ends up in the same namespace: a link with
   /// carrier. (This kernel has no dummy driver; see LinkIntegrationTests.)
   func upLink(_ socket: RouteSocket) throws -> LinkInfo {
-    try socket.addLink(name("d0"), .veth(peerName: name("d1"), peerNamespace: nil), up: true)
+    try socket.addLink(name("d0"), .veth(VethPeer(name: name("d1"))), up: true)
     try socket.setLink(try socket.link(named: name("d1")), LinkChanges(up: true))
     return try socket.link(named: name("d0"))
   }
@@ -81,7 +81,7 @@ struct AddressRouteIntegrationTests {
     let (sandbox, _) = try ThrowawayHost.namespace()
     #expect(host.namespaceID(of: sandbox) == nil)
     // A veth across the two makes the kernel assign an id.
-    try host.addLink(name("v0"), .veth(peerName: name("eth0"), peerNamespace: sandbox))
+    try host.addLink(name("v0"), .veth(VethPeer(name: name("eth0"), namespace: sandbox)))
     #expect(host.namespaceID(of: sandbox) != nil)
   }
 }

@@ -16,7 +16,7 @@ struct LinkIntegrationTests {
     try socket.addLink(name("br0"), .bridge, mtu: 1400, up: true)
     try socket.setLink(try socket.link(named: name("br0")), LinkChanges(alias: "made by a test"))
     try socket.addLink(
-      name("p0"), .veth(peerName: name("p1"), peerNamespace: nil), address: try MACAddress("02:00:00:00:00:07"),
+      name("p0"), .veth(VethPeer(name: name("p1"))), address: try MACAddress("02:00:00:00:00:07"),
       master: try socket.link(named: name("br0")).index)
     let bridge = try socket.link(named: name("br0"))
     let port = try socket.link(named: name("p0"))
@@ -46,7 +46,7 @@ struct LinkIntegrationTests {
   @Test func vethPeerIsBornInsideTheOtherNamespace() throws {
     let (_, host) = try ThrowawayHost.namespace()
     let (sandbox, inside) = try ThrowawayHost.namespace()
-    try host.addLink(name("v0"), .veth(peerName: name("eth0"), peerNamespace: sandbox), mtu: 1450)
+    try host.addLink(name("v0"), .veth(VethPeer(name: name("eth0"), namespace: sandbox)), mtu: 1450)
     let hostEnd = try host.link(named: name("v0"))
     let peer = try inside.link(named: name("eth0"))
     #expect(hostEnd.kind == "veth")
@@ -62,7 +62,7 @@ struct LinkIntegrationTests {
 
   @Test func vethWithKernelChosenPeerName() throws {
     let (_, socket) = try ThrowawayHost.namespace()
-    try socket.addLink(name("a0"), .veth(peerName: nil, peerNamespace: nil))
+    try socket.addLink(name("a0"), .veth(VethPeer(name: nil)))
     let names = try socket.links().map(\.name)
     #expect(names.contains("a0"))
     #expect(names.contains { $0.hasPrefix("veth") })
@@ -70,7 +70,7 @@ struct LinkIntegrationTests {
 
   @Test func vxlanAndMacvlan() throws {
     let (_, socket) = try ThrowawayHost.namespace()
-    try socket.addLink(name("under0"), .veth(peerName: name("under1"), peerNamespace: nil), up: true)
+    try socket.addLink(name("under0"), .veth(VethPeer(name: name("under1"))), up: true)
     let under = try socket.link(named: name("under0"))
     try socket.addLink(
       name("vx42"),
@@ -86,7 +86,7 @@ struct LinkIntegrationTests {
     let (_, socket) = try ThrowawayHost.namespace()
     let (other, otherSocket) = try ThrowawayHost.namespace()
     try socket.addLink(name("br0"), .bridge)
-    try socket.addLink(name("d0"), .veth(peerName: name("x0"), peerNamespace: nil))
+    try socket.addLink(name("d0"), .veth(VethPeer(name: name("x0"))))
     let bridge = try socket.link(named: name("br0"))
     var changes = LinkChanges()
     changes.up = true

@@ -32,7 +32,7 @@ import Testing
     // An fd number stands in for a namespace; the fake never uses it.
     let namespace = NetworkNamespace(fd: dup(0), name: "web")
     try socket(fake, seq: 8).addLink(
-      try InterfaceName("v0"), .veth(peerName: try InterfaceName("eth0"), peerNamespace: namespace), mtu: 1400)
+      try InterfaceName("v0"), .veth(VethPeer(name: try InterfaceName("eth0"), namespace: namespace)), mtu: 1400)
     let fd = Reply.u32(UInt32(namespace.fd))
     #expect(fake.requests == [hex("""
       74000000 1000 0506 08000000 00000000  // nlmsghdr: len 116, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 8

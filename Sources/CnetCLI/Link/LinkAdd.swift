@@ -148,7 +148,7 @@ struct LinkAdd: ParsableCommand, NamespaceScoped {
     case .bridge: spec = .bridge
     case .dummy: spec = .dummy
     case .veth:
-      spec = .veth(peerName: plan.peer, peerNamespace: try plan.peerNamespace.map(Kernel.namespace(nameOrPID:)))
+      spec = .veth(VethPeer(name: plan.peer, namespace: try plan.peerNamespace.map(Kernel.namespace(nameOrPID:))))
     case .vxlan:
       var options = plan.vxlan ?? VXLANOptions(vni: 0)
       options.device = device

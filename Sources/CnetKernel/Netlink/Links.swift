@@ -36,9 +36,8 @@ public enum LinkSpec: Sendable {
   case bridge
   case dummy
   /// A veth pair. The peer is created in the same request, with its final
-  /// name, directly in `peerNamespace` when given; `peerName` nil lets the
-  /// kernel choose ("vethN").
-  case veth(peerName: InterfaceName?, peerNamespace: NetworkNamespace?)
+  /// name, directly in its namespace.
+  case veth(VethPeer)
   case vxlan(VXLANOptions)
   /// A macvlan on the device with index `parent`.
   case macvlan(parent: Int32, mode: MacvlanMode)
@@ -51,6 +50,23 @@ public enum LinkSpec: Sendable {
     case .vxlan: "vxlan"
     case .macvlan: "macvlan"
     }
+  }
+}
+
+/// The far end of a veth pair, as it is created.
+public struct VethPeer: Sendable {
+  /// nil lets the kernel choose ("vethN").
+  public var name: InterfaceName?
+  /// Where it is born; nil for the namespace of the near end.
+  public var namespace: NetworkNamespace?
+  public var address: MACAddress?
+  // No "up": the kernel cannot open a veth before its twin is registered
+  // (veth_open: ENOTCONN), so the peer is brought up by a second request.
+
+  public init(name: InterfaceName?, namespace: NetworkNamespace? = nil, address: MACAddress? = nil) {
+    self.name = name
+    self.namespace = namespace
+    self.address = address
   }
 }
 
@@ -154,13 +170,17 @@ extension RouteSocket {
     switch spec {
     case .bridge, .dummy:
       break
-    case .veth(let peerName, let namespace):
+    case .veth(let settings):
       var peer = cnet_link_attrs()
       cnet_link_attrs_init(&peer)
-      peer.ifname = c.string(peerName?.value)
-      if let namespace {
+      peer.ifname = c.string(settings.name?.value)
+      if let namespace = settings.namespace {
         peer.netns_fd = namespace.fd
         peerNamespace = namespace
+      }
+      if let address = settings.address {
+        peer.address = c.bytes(address.bytes)
+        peer.address_len = UInt32(address.bytes.count)
       }
       // A peer inherits nothing from its twin; give it the same MTU so the
       // pair agrees (`ip` leaves this to the user, and users forget).
@@ -192,10 +212,15 @@ extension RouteSocket {
   /// Changes an existing link in one request.
   /// Equivalent to: `ip link set dev NAME [up|down] [master BR|nomaster] [netns NS] [mtu N] [address MAC] [name NEW]`
   public func setLink(_ link: LinkInfo, _ changes: LinkChanges) throws {
+    try setLink(index: link.index, name: link.name, changes)
+  }
+
+  /// The same, for a link known by index (`name` is for messages).
+  public func setLink(index: Int32, name: String, _ changes: LinkChanges) throws {
     let c = CArguments()
     var attrs = cnet_link_attrs()
     cnet_link_attrs_init(&attrs)
-    attrs.ifindex = link.index
+    attrs.ifindex = index
     attrs.ifname = c.string(changes.newName?.value)
     attrs.mtu = changes.mtu ?? 0
     if let address = changes.address {
@@ -207,10 +232,21 @@ extension RouteSocket {
     if let up = changes.up { attrs.up = up ? 1 : 0 }
     attrs.alias = c.string(changes.alias)
     try withExtendedLifetime((c, changes.namespace)) {
-      try change("change link", "\"\(link.name)\"\(whereText)") { buf, size, seq in
+      try change("change link", "\"\(name)\"\(whereText)") { buf, size, seq in
         cnet_msg_link_set(buf, size, seq, &attrs)
       }
     }
+  }
+
+  /// Changes a link found by its name, in one request with no lookup (the
+  /// kernel finds it by IFLA_IFNAME when ifi_index is 0). Cannot rename.
+  public func setLink(named name: InterfaceName, _ changes: LinkChanges) throws {
+    guard changes.newName == nil else {
+      throw CnetError(.invalidArgument, "renaming needs the link's index")
+    }
+    var renamed = changes
+    renamed.newName = name
+    try setLink(index: 0, name: name.value, renamed)
   }
 
   /// Equivalent to: `ip link del NAME`. Deleting one end of a veth pair

@@ -1,0 +1,86 @@
+import ArgumentParser
+import CnetCore
+import CnetEngine
+
+struct Connect: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "connect",
+    abstract: "Connect a sandbox to a network, creating what is missing.",
+    discussion: """
+      Creates the sandbox if needed (a new named namespace, or the namespace of \
+      --pid linked under the sandbox's name; an existing namespace of that name \
+      is adopted), an endpoint named after the sandbox, and joins them: one \
+      command per container, as a runtime or script needs. A sandbox that comes \
+      back gets the address its endpoint kept.
+
+      Examples:
+        cnet connect front web
+        cnet connect front db --ip 10.88.0.10 --alias database
+        cnet connect front box --pid 4242
+      """)
+
+  @Argument(help: "The network.")
+  var network: String
+
+  @Argument(help: "The sandbox (made if it does not exist).")
+  var sandbox: String
+
+  @OptionGroup var addresses: EndpointAddressOptions
+  @OptionGroup var options: SandboxOptions
+
+  func run() throws {
+    let endpoint = try addresses.spec(name: sandbox)
+    let sandbox = try options.spec(name: sandbox)
+    _ = try Engine.changing().connect(network, sandbox, endpoint: endpoint)
+  }
+}
+
+struct Disconnect: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "disconnect",
+    abstract: "Disconnect a sandbox from a network.",
+    discussion: """
+      Leaves and deletes the sandbox's endpoint on the network (its addresses go \
+      back to the pool), and removes the sandbox when a join made it and this was \
+      its last network: the namespace is deleted and the kernel reaps its \
+      interfaces.
+      """)
+
+  @Argument(help: "The network.")
+  var network: String
+
+  @Argument(help: "The sandbox.")
+  var sandbox: String
+
+  func run() throws {
+    _ = try Engine.changing().disconnect(network, sandbox)
+  }
+}
+
+struct GC: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gc",
+    abstract: "Finish or undo interrupted commands and remove what cnet made whose owner is gone.",
+    discussion: """
+      Settles what a killed command left half-done, removes sandboxes whose \
+      namespace is gone (their process exited), links cnet marked whose network \
+      or endpoint is gone, cnet's files with no sandbox or network, and addresses \
+      no endpoint holds. Never touches anything cnet did not make. Prints what it \
+      did; with --dry-run, what it would do.
+      """)
+
+  @Flag(help: "Only print what would be done.")
+  var dryRun = false
+
+  @OptionGroup var output: JSONOption
+
+  func run() throws {
+    let controller = try Engine.changing(settle: false)
+    let report = try controller.collectGarbage(dryRun: dryRun)
+    if output.json {
+      emit(.array(report.map { .string($0) }))
+    } else {
+      for line in report { print(line) }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import CnetEngine
+
+struct EndpointJoin: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "join",
+    abstract: "Attach an endpoint to a sandbox, creating the sandbox if needed.",
+    discussion: """
+      The endpoint appears in the sandbox as eth0, eth1, ... in join order, with \
+      its addresses and a default route via the network's gateway (none on an \
+      internal network). A sandbox made by a join is removed when its last \
+      endpoint leaves.
+      """)
+
+  @Argument(help: "The endpoint: NAME, NETWORK/NAME or id.")
+  var endpoint: String
+
+  @Argument(help: "The sandbox.")
+  var sandbox: String
+
+  func run() throws {
+    _ = try Engine.changing().join(endpoint, to: sandbox)
+  }
+}

@@ -1,0 +1,63 @@
+import CnetCore
+import CnetEngine
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How CNM commands reach the controller.
+enum Engine {
+  /// For commands that change something: waits for the operation lock
+  /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
+  /// interrupted command left.
+  static func changing(settle: Bool = true) throws -> Controller {
+    var settings = Controller.Settings()
+    if let text = getenv("CNET_LOCK_TIMEOUT").map({ String(cString: $0) }) {
+      guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+        throw CnetError(.invalidArgument, "invalid CNET_LOCK_TIMEOUT \"\(text)\": expected seconds")
+      }
+      settings.lockTimeout = seconds
+    }
+    return try Controller.forChanges(settings, settle: settle)
+  }
+
+  /// For ls and inspect: nil when cnet has stored nothing yet.
+  static func reading() throws -> Controller? {
+    try Controller.forReading()
+  }
+
+  /// Parses KEY=VALUE for `flag`.
+  static func keyValue(_ text: String, _ flag: String) throws -> KeyValue {
+    guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+      throw CnetError(.invalidArgument, "invalid \(flag) \"\(text)\": expected KEY=VALUE")
+    }
+    let key = String(text[..<equals])
+    guard !key.utf8.contains(UInt8(ascii: "\n")), !text.utf8.contains(UInt8(ascii: "\n")) else {
+      throw CnetError(.invalidArgument, "invalid \(flag) \"\(text)\": no newlines")
+    }
+    return KeyValue(key, String(text[text.index(after: equals)...]))
+  }
+
+  static func address(_ text: String, _ flag: String) throws -> IPAddress {
+    guard let address = IPAddress(text) else {
+      throw CnetError(.invalidArgument, "invalid \(flag) \"\(text)\": not an IPv4 or IPv6 address")
+    }
+    return address
+  }
+
+  /// HOST:IP, as Docker's --add-host takes it (the IP may be IPv6).
+  static func extraHost(_ text: String) throws -> (host: String, address: IPAddress) {
+    guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+      throw CnetError(.invalidArgument, "invalid --add-host \"\(text)\": expected HOST:IP")
+    }
+    return (String(text[..<colon]), try address(String(text[text.index(after: colon)...]), "--add-host address"))
+  }
+
+  static func shortID(_ id: String) -> String { String(id.prefix(12)) }
+}
+
+/// KEY=VALUE pairs as a JSON object.
+func jsonObject(_ pairs: [KeyValue]) -> JSON {
+  .object(pairs.map { ($0.key, .string($0.value)) })
+}

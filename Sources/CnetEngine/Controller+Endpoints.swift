@@ -1,0 +1,138 @@
+import CnetCore
+import CnetStore
+
+/// What `endpoint create` (or `connect`) asks for.
+public struct EndpointSpec: Sendable {
+  public var name: String
+  public var ipv4: IPAddress?
+  public var ipv6: IPAddress?
+  public var mac: MACAddress?
+  public var aliases: [String] = []
+
+  public init(name: String) { self.name = name }
+}
+
+extension Controller {
+  /// Creates an endpoint: its addresses are reserved now, before any
+  /// sandbox exists. Nothing changes in the kernel until it joins.
+  public func createEndpoint(on networkReference: String, _ spec: EndpointSpec) throws -> EndpointRecord {
+    let network = try network(networkReference)
+    try requireReady(network.state, "network \"\(network.name)\"")
+    try checkEndpoint(spec, on: network)
+    let reservation = IPAMReservation(try ipam(network.ipamDriver))
+    return try store.transaction {
+      do {
+        var endpoint = try reserveEndpoint(spec, on: network, auto: false, reservation: reservation)
+        endpoint.state = .ready
+        try store.insert(endpoint)
+        return endpoint
+      } catch {
+        reservation.undo()
+        throw error
+      }
+    }
+  }
+
+  func checkEndpoint(_ spec: EndpointSpec, on network: NetworkRecord) throws {
+    try Names.check(spec.name, "endpoint")
+    for alias in spec.aliases { try Names.checkHostname(alias, "alias") }
+    if try store.endpoint(network: network.id, named: spec.name) != nil {
+      throw CnetError(.alreadyExists, "endpoint \"\(spec.name)\" already exists on network \"\(network.name)\"")
+    }
+    if let ip = spec.ipv4 {
+      guard ip.family == .v4 else { throw CnetError(.invalidArgument, "--ip \(ip) is not an IPv4 address (use --ip6)") }
+      guard network.pools.contains(where: { $0.subnet.family == .v4 }) else {
+        throw CnetError(.invalidArgument, "network \"\(network.name)\" has no IPv4 subnet for --ip \(ip)")
+      }
+    }
+    if let ip = spec.ipv6 {
+      guard ip.family == .v6 else { throw CnetError(.invalidArgument, "--ip6 \(ip) is not an IPv6 address (use --ip)") }
+      guard network.pools.contains(where: { $0.subnet.family == .v6 }) else {
+        throw CnetError(.invalidArgument, "network \"\(network.name)\" has no IPv6 subnet for --ip6 \(ip)")
+      }
+    }
+  }
+
+  /// Inside a store transaction: the addresses from the network's IPAM
+  /// driver (a static one from the pool whose subnet holds it, else the
+  /// next free in the first pool of the family with room), then the driver's
+  /// part. The record is returned in state `creating`, not yet stored.
+  func reserveEndpoint(_ spec: EndpointSpec, on network: NetworkRecord, auto: Bool,
+                       reservation: IPAMReservation) throws -> EndpointRecord {
+    var endpoint = EndpointRecord(
+      id: Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
+      isAuto: auto, created: Names.now())
+    for family in [IPFamily.v4, .v6] {
+      let pools = network.pools.filter { $0.subnet.family == family }
+      guard !pools.isEmpty else { continue }
+      let wanted = family == .v4 ? spec.ipv4 : spec.ipv6
+      var got: (CIDR, String)?
+      if let wanted {
+        guard let pool = pools.first(where: { $0.subnet.contains(wanted) }) else {
+          throw CnetError(.invalidArgument,
+            "address \(wanted) is not in \(pools.map(\.subnet.description).joined(separator: " or ")) of network \"\(network.name)\"")
+        }
+        if pool.gateway?.address == wanted {
+          throw CnetError(.invalidArgument, "address \(wanted) is the gateway of network \"\(network.name)\"")
+        }
+        if let cidr = try reservation.address(pool: pool.poolID, wanted) { got = (cidr, pool.poolID) }
+      } else {
+        var lastError: Error?
+        for pool in pools {
+          do {
+            if let cidr = try reservation.address(pool: pool.poolID, nil) { got = (cidr, pool.poolID) }
+            break
+          } catch let error as CnetError where error.kind == .conflict {
+            lastError = error
+          }
+        }
+        if got == nil, let lastError { throw lastError }
+      }
+      if let (cidr, pool) = got {
+        if family == .v4 {
+          endpoint.ipv4 = cidr
+          endpoint.ipv4Pool = pool
+        } else {
+          endpoint.ipv6 = cidr
+          endpoint.ipv6Pool = pool
+        }
+      }
+    }
+    try driver(network.driver).createEndpoint(&endpoint, network: network)
+    return endpoint
+  }
+
+  /// Deletes endpoints; a joined one must leave first. Their addresses go
+  /// back to the pools. Every name is checked before any is removed.
+  public func removeEndpoints(_ references: [String]) throws -> [EndpointRecord] {
+    let endpoints = try references.map { try endpoint($0) }
+    for endpoint in endpoints where endpoint.sandboxID != nil {
+      let sandbox = try endpoint.sandboxID.flatMap { try store.sandbox(id: $0) }
+      throw CnetError(.conflict,
+        "endpoint \"\(endpoint.name)\" is joined to sandbox \"\(sandbox?.name ?? "?")\"; leave it first (cnet endpoint leave)")
+    }
+    try store.transaction {
+      for endpoint in endpoints {
+        if let network = try store.network(id: endpoint.networkID) {
+          try driver(network.driver).deleteEndpoint(endpoint, network: network)
+        }
+        try releaseAndDelete(endpoint)
+      }
+    }
+    return endpoints
+  }
+
+  /// Inside a store transaction: gives the endpoint's addresses back and
+  /// deletes its record.
+  func releaseAndDelete(_ endpoint: EndpointRecord) throws {
+    if let network = try store.network(id: endpoint.networkID), let ipam = ipams[network.ipamDriver] {
+      if let pool = endpoint.ipv4Pool, let address = endpoint.ipv4?.address {
+        try? ipam.releaseAddress(poolID: pool, address: address)
+      }
+      if let pool = endpoint.ipv6Pool, let address = endpoint.ipv6?.address {
+        try? ipam.releaseAddress(poolID: pool, address: address)
+      }
+    }
+    try store.deleteEndpoint(id: endpoint.id)
+  }
+}

@@ -1,0 +1,252 @@
+import CnetCore
+import CnetKernel
+import CnetStore
+
+extension Controller {
+  /// Joins an endpoint to a sandbox, creating the sandbox if needed.
+  public func join(_ endpointReference: String, to sandboxName: String) throws -> (EndpointRecord, SandboxRecord) {
+    let endpoint = try endpoint(endpointReference)
+    try requireReady(endpoint.state, "endpoint \"\(endpoint.name)\"")
+    if let current = endpoint.sandboxID {
+      let sandbox = try store.sandbox(id: current)
+      throw CnetError(.conflict, "endpoint \"\(endpoint.name)\" is already joined to sandbox \"\(sandbox?.name ?? current)\"")
+    }
+    guard let network = try store.network(id: endpoint.networkID) else {
+      throw CnetError(.notFound, "the network of endpoint \"\(endpoint.name)\" is gone")
+    }
+    let (sandbox, isNew) = try sandboxForJoin(sandboxName, spec: nil, network: network)
+    return try attach(.existing(endpoint), on: network, to: sandbox, sandboxIsNew: isNew)
+  }
+
+  /// `connect NETWORK SANDBOX`: the sandbox if needed (a new namespace, or
+  /// the namespace of `spec.pid` linked under the sandbox's name), an
+  /// endpoint named after the sandbox, and the join, in one
+  /// reserve -> apply -> commit. An endpoint of that name that is not
+  /// joined is reused: a container that comes back gets its address back.
+  public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec)
+    throws -> (EndpointRecord, SandboxRecord)
+  {
+    let network = try network(networkReference)
+    try requireReady(network.state, "network \"\(network.name)\"")
+    var source: EndpointSource
+    if let existing = try store.endpoint(network: network.id, named: spec.name) {
+      if existing.sandboxID != nil {
+        throw CnetError(.alreadyExists, "sandbox \"\(sandboxSpec.name)\" is already connected to network \"\(network.name)\"")
+      }
+      if spec.ipv4 != nil || spec.ipv6 != nil || spec.mac != nil || !spec.aliases.isEmpty {
+        throw CnetError(.conflict, "endpoint \"\(spec.name)\" exists on network \"\(network.name)\" with its own addresses; remove it or connect without --ip/--ip6/--mac/--alias")
+      }
+      try requireReady(existing.state, "endpoint \"\(existing.name)\"")
+      source = .existing(existing)
+    } else {
+      try checkEndpoint(spec, on: network)
+      source = .new(spec)
+    }
+    let (sandbox, isNew) = try sandboxForJoin(sandboxSpec.name, spec: sandboxSpec, network: network)
+    return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew)
+  }
+
+  enum EndpointSource {
+    case existing(EndpointRecord)
+    case new(EndpointSpec)
+  }
+
+  /// The sandbox a join goes to: the existing one (checked for fit) or a
+  /// new one, described but not yet made.
+  private func sandboxForJoin(_ name: String, spec: SandboxSpec?, network: NetworkRecord) throws -> (SandboxRecord, Bool) {
+    let driver = try driver(network.driver)
+    let host = driver.sandboxNamespace == .host
+    if let existing = try store.sandbox(named: name) {
+      try requireReady(existing.state, "sandbox \"\(existing.name)\"")
+      if let spec, spec.pid != nil || spec.netns != nil {
+        throw CnetError(.conflict, "sandbox \"\(name)\" exists already; --pid and --netns apply to a new one")
+      }
+      let joined = try store.networkIDs(ofSandbox: existing.id)
+      if host, existing.origin != .host || !joined.isEmpty {
+        throw CnetError(.conflict, "a host network needs a sandbox of its own: \"\(name)\" has a namespace of its own")
+      }
+      if !host, existing.origin == .host {
+        throw CnetError(.conflict, "sandbox \"\(name)\" is on a host network, which shares the host's stack; it cannot join other networks")
+      }
+      return (existing, false)
+    }
+    return (try prepareSandbox(spec ?? SandboxSpec(name: name), auto: true, hostNamespace: host), true)
+  }
+
+  /// A join, from reservation to commit.
+  private func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool)
+    throws -> (EndpointRecord, SandboxRecord)
+  {
+    let driver = try driver(network.driver)
+    let before = sandboxIsNew ? [] : try store.endpoints(sandbox: sandbox.id)
+    let interface = driver.sandboxNamespace == .host ? nil : Self.nextInterface(after: before)
+    var endpoint: EndpointRecord
+    var endpointIsNew = false
+
+    // Reserve.
+    let reservation = IPAMReservation(try ipam(network.ipamDriver))
+    endpoint = try store.transaction {
+      do {
+        if sandboxIsNew { try store.insert(sandbox) }
+        var chosen: EndpointRecord
+        switch source {
+        case .existing(let existing):
+          chosen = existing
+        case .new(let spec):
+          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation)
+          endpointIsNew = true
+        }
+        chosen.sandboxID = sandbox.id
+        chosen.interface = interface
+        chosen.hostInterface = driver.hostInterface(for: chosen)
+        chosen.joinState = .joining
+        if endpointIsNew {
+          try store.insert(chosen)
+        } else {
+          try store.setJoin(ofEndpoint: chosen.id, sandbox: sandbox.id, interface: interface,
+                            hostInterface: chosen.hostInterface, state: .joining)
+        }
+        return chosen
+      } catch {
+        reservation.undo()
+        throw error
+      }
+    }
+
+    // Apply.
+    let joinedAfter = before.map(\.networkID) + [network.id]
+    var context: SandboxContext?
+    do {
+      let namespace: NetworkNamespace
+      if sandboxIsNew {
+        namespace = try realize(sandbox)
+        try files.create(sandbox)
+      } else {
+        guard let opened = openNamespace(sandbox) else {
+          throw CnetError(.notFound, "the namespace of sandbox \"\(sandbox.name)\" is gone; run `cnet gc`")
+        }
+        namespace = opened
+      }
+      context = SandboxContext(record: sandbox, namespace: namespace)
+      if let context {
+        try driver.join(endpoint, network: network, sandbox: context, interface: interface ?? "", kernel: kernel)
+      }
+      try files.hosts.add(endpoint, of: sandbox, to: network)
+      try files.update(sandbox, joinedNetworks: joinedAfter)
+      try refreshOwnHosts(on: network.id, except: sandbox.id)
+    } catch {
+      // Roll back, then drop the reservation.
+      try? driver.leave(endpoint, network: network, sandbox: context, sandboxGoing: sandboxIsNew, kernel: kernel)
+      try? files.hosts.remove(endpoint.id, from: network.id)
+      if sandboxIsNew {
+        files.remove(sandbox)
+        unrealize(sandbox)
+      } else {
+        try? files.update(sandbox, joinedNetworks: before.map(\.networkID))
+      }
+      try? store.transaction {
+        if endpointIsNew {
+          try releaseAndDelete(endpoint)
+        } else {
+          try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+        }
+        if sandboxIsNew { try store.deleteSandbox(id: sandbox.id) }
+      }
+      try? refreshOwnHosts(on: network.id, except: sandbox.id)
+      throw error
+    }
+
+    // Commit.
+    try store.transaction {
+      if sandboxIsNew { try store.setState(ofSandbox: sandbox.id, .ready) }
+      if endpointIsNew { try store.setState(ofEndpoint: endpoint.id, .ready) }
+      try store.setJoinState(ofEndpoint: endpoint.id, .joined)
+      try store.setHostsMode(ofSandbox: sandbox.id, own: !HostsFiles.canLink(sandbox, joinedNetworks: joinedAfter))
+    }
+    endpoint.state = .ready
+    endpoint.joinState = .joined
+    var committed = sandbox
+    committed.state = .ready
+    return (endpoint, committed)
+  }
+
+  /// eth0, eth1, ...: the lowest number no joined endpoint uses.
+  static func nextInterface(after joined: [EndpointRecord]) -> String {
+    let used = Set(joined.compactMap(\.interface))
+    var n = 0
+    while used.contains("eth\(n)") { n += 1 }
+    return "eth\(n)"
+  }
+
+  /// Takes an endpoint out of its sandbox; it keeps its addresses. The last
+  /// endpoint to leave a sandbox that a join made removes the sandbox.
+  public func leave(_ endpointReference: String, from sandboxReference: String) throws -> EndpointRecord {
+    let endpoint = try endpoint(endpointReference)
+    let sandbox = try sandbox(sandboxReference)
+    guard endpoint.sandboxID == sandbox.id else {
+      throw CnetError(.notFound, "endpoint \"\(endpoint.name)\" is not joined to sandbox \"\(sandbox.name)\"")
+    }
+    try detach(endpoint, from: sandbox, deleteEndpoint: false)
+    return endpoint
+  }
+
+  /// `disconnect NETWORK SANDBOX`: leaves and deletes the endpoint, and
+  /// removes the sandbox if a join made it and this was its last endpoint.
+  public func disconnect(_ networkReference: String, _ sandboxReference: String) throws -> EndpointRecord {
+    let network = try network(networkReference)
+    let sandbox = try sandbox(sandboxReference)
+    guard let endpoint = try store.endpoints(sandbox: sandbox.id).first(where: { $0.networkID == network.id }) else {
+      throw CnetError(.notFound, "sandbox \"\(sandbox.name)\" is not connected to network \"\(network.name)\"")
+    }
+    try detach(endpoint, from: sandbox, deleteEndpoint: true)
+    return endpoint
+  }
+
+  private func detach(_ endpoint: EndpointRecord, from sandbox: SandboxRecord, deleteEndpoint: Bool) throws {
+    try requireReady(endpoint.state, "endpoint \"\(endpoint.name)\"")
+    try requireReady(sandbox.state, "sandbox \"\(sandbox.name)\"")
+    guard let network = try store.network(id: endpoint.networkID) else {
+      throw CnetError(.notFound, "the network of endpoint \"\(endpoint.name)\" is gone")
+    }
+    let driver = try driver(network.driver)
+    let joined = try store.networkIDs(ofSandbox: sandbox.id)
+    let sandboxGoes = sandbox.isAuto && joined.count == 1
+
+    // Reserve: mark what is going.
+    try store.transaction {
+      try store.setJoinState(ofEndpoint: endpoint.id, .leaving)
+      if deleteEndpoint { try store.setState(ofEndpoint: endpoint.id, .removing) }
+      if sandboxGoes { try store.setState(ofSandbox: sandbox.id, .removing) }
+    }
+
+    // Apply. Removing the namespace reaps the veth: no link is deleted one
+    // by one when the sandbox goes.
+    let context = openNamespace(sandbox).map { SandboxContext(record: sandbox, namespace: $0) }
+    try driver.leave(endpoint, network: network, sandbox: context, sandboxGoing: sandboxGoes, kernel: kernel)
+    try files.hosts.remove(endpoint.id, from: network.id)
+    var remaining = joined
+    if let index = remaining.firstIndex(of: network.id) { remaining.remove(at: index) }
+    if sandboxGoes {
+      files.remove(sandbox)
+      unrealize(sandbox)
+    } else {
+      try files.update(sandbox, joinedNetworks: remaining)
+    }
+    try refreshOwnHosts(on: network.id, except: sandbox.id)
+
+    // Commit.
+    try store.transaction {
+      if deleteEndpoint {
+        try driver.deleteEndpoint(endpoint, network: network)
+        try releaseAndDelete(endpoint)
+      } else {
+        try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+      }
+      if sandboxGoes {
+        try store.deleteSandbox(id: sandbox.id)
+      } else {
+        try store.setHostsMode(ofSandbox: sandbox.id, own: !HostsFiles.canLink(sandbox, joinedNetworks: remaining))
+      }
+    }
+  }
+}

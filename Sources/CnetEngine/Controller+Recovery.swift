@@ -1,0 +1,97 @@
+import CnetCore
+import CnetKernel
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Controller {
+  /// Finishes or undoes what interrupted commands left, from the records'
+  /// states alone: a join in progress is undone, a leave finished; an
+  /// endpoint, sandbox or network being created is undone, one being
+  /// removed is finished. Every step is safe to repeat, so being killed
+  /// again half-way through is fine too. Returns what it did (with
+  /// `dryRun`, what it would do).
+  public func settle(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
+    var touched: Set<String> = []
+    let endpoints = try store.unsettledEndpoints()
+    let sandboxes = try store.unsettledSandboxes()
+    let networks = try store.unsettledNetworks()
+
+    for endpoint in endpoints {
+      guard let network = try store.network(id: endpoint.networkID) else { continue }
+      let sandbox = try endpoint.sandboxID.flatMap { try store.sandbox(id: $0) }
+      if let state = endpoint.joinState, state != .joined {
+        report.append("\(state == .joining ? "undo the interrupted join" : "finish the interrupted leave") of endpoint \"\(endpoint.name)\" (network \"\(network.name)\") \(state == .joining ? "to" : "from") sandbox \"\(sandbox?.name ?? "?")\"")
+        if !dryRun {
+          let going = sandbox.map { $0.state != .ready } ?? true
+          let context = sandbox.flatMap { record in openNamespace(record).map { SandboxContext(record: record, namespace: $0) } }
+          try drivers[network.driver]?.leave(endpoint, network: network, sandbox: context, sandboxGoing: going, kernel: kernel)
+          try files.hosts.remove(endpoint.id, from: network.id)
+          try store.transaction {
+            try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+          }
+          if let sandbox, sandbox.state == .ready {
+            try files.update(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id))
+          }
+          touched.insert(network.id)
+        }
+      }
+      if endpoint.state != .ready {
+        report.append("\(endpoint.state == .creating ? "undo the interrupted creation" : "finish the interrupted removal") of endpoint \"\(endpoint.name)\" (network \"\(network.name)\")")
+        if !dryRun {
+          try store.transaction { try releaseAndDelete(endpoint) }
+        }
+      }
+    }
+    for sandbox in sandboxes {
+      report.append("\(sandbox.state == .creating ? "undo the interrupted creation" : "finish the interrupted removal") of sandbox \"\(sandbox.name)\"")
+      if !dryRun { try finishRemoving(sandbox) }
+    }
+    for network in networks {
+      report.append("\(network.state == .creating ? "undo the interrupted creation" : "finish the interrupted removal") of network \"\(network.name)\"")
+      if !dryRun { try finishRemoving(network) }
+    }
+    for network in touched { try refreshOwnHosts(on: network) }
+    return report
+  }
+
+  /// The kernel's boot id; it changes at every boot.
+  static func bootID() -> String? {
+    AtomicFile.read("/proc/sys/kernel/random/boot_id")?.split(separator: "\n").first.map(String.init)
+  }
+
+  /// Notices a new boot: the kernel has lost every namespace and link, so
+  /// sandboxes and joins (runtime facts) are dropped, endpoints keep their
+  /// addresses, and networks are realised again.
+  func reconcileBoot() throws {
+    guard let current = Self.bootID() else { return }
+    let stored = try store.meta("boot_id")
+    guard stored != current else { return }
+    if stored != nil {
+      for sandbox in try store.sandboxes() {
+        files.remove(sandbox)
+        // A name that survived (a /run not on tmpfs) leads nowhere now.
+        if let name = try? NamespaceName(sandbox.netns), sandbox.origin != .netns,
+          let entry = netns.list().first(where: { $0.name == name.value }), entry.kind != .namespace || entry.dangling
+        {
+          try? netns.delete(name)
+        }
+      }
+      try store.transaction {
+        for endpoint in try store.endpoints() where endpoint.sandboxID != nil {
+          try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+        }
+        for sandbox in try store.sandboxes() { try store.deleteSandbox(id: sandbox.id) }
+      }
+      for network in try store.networks() where network.state == .ready {
+        files.hosts.removeNetwork(network.id)
+        try drivers[network.driver]?.createNetwork(network, kernel: kernel)
+        try files.hosts.ensureNetwork(network)
+      }
+    }
+    try store.transaction { try store.setMeta("boot_id", current) }
+  }
+}

@@ -1,0 +1,191 @@
+import CnetCore
+import CnetKernel
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `sandbox create` (or a join that makes a sandbox) asks for.
+public struct SandboxSpec: Sendable {
+  public var name: String
+  /// Link the namespace of this process under the sandbox's name.
+  public var pid: Int32?
+  /// Use this existing named namespace.
+  public var netns: String?
+  public var hostname: String?
+  public var dns: [IPAddress] = []
+  public var dnsSearch: [String] = []
+  public var extraHosts: [(host: String, address: IPAddress)] = []
+
+  public init(name: String) { self.name = name }
+}
+
+extension Controller {
+  /// Decides what a new sandbox will be, checking everything; changes
+  /// nothing. `hostNamespace`: it is for a host network.
+  func prepareSandbox(_ spec: SandboxSpec, auto: Bool, hostNamespace: Bool) throws -> SandboxRecord {
+    try Names.check(spec.name, "sandbox")
+    if try store.sandbox(named: spec.name) != nil {
+      throw CnetError(.alreadyExists, "sandbox \"\(spec.name)\" already exists")
+    }
+    let hostname = spec.hostname ?? spec.name
+    try Names.checkHostname(hostname, "host name")
+    for domain in spec.dnsSearch { try Names.checkHostname(domain, "search domain") }
+    for entry in spec.extraHosts { try Names.checkHostname(entry.host, "--add-host name") }
+    if spec.pid != nil, spec.netns != nil {
+      throw CnetError(.invalidArgument, "--pid and --netns exclude each other")
+    }
+    if hostNamespace, spec.pid != nil || spec.netns != nil {
+      throw CnetError(.invalidArgument, "a sandbox on a host network is the host's namespace; --pid and --netns do not apply")
+    }
+
+    var origin = SandboxOrigin.created
+    var netnsName = spec.name
+    let name = try NamespaceName(spec.name)
+    if hostNamespace {
+      origin = .host
+    } else if let pid = spec.pid {
+      guard pid > 0, ProcessTableProbe.exists(pid) else {
+        throw CnetError(.notFound, "cannot find process \(pid)")
+      }
+      origin = .pid
+    } else if let existing = spec.netns {
+      let existingName = try NamespaceName(existing)
+      _ = try netns.open(existingName)
+      if let user = try store.sandboxes().first(where: { $0.netns == existing }) {
+        throw CnetError(.conflict, "namespace \"\(existing)\" is already sandbox \"\(user.name)\"")
+      }
+      origin = .netns
+      netnsName = existing
+    } else if netns.exists(name) {
+      // A namespace of that name exists (`ip netns add`): a join adopts it,
+      // an explicit create asks for --netns.
+      guard auto else {
+        throw CnetError(.alreadyExists, "a namespace named \"\(spec.name)\" exists; use --netns \(spec.name) to make it a sandbox")
+      }
+      _ = try netns.open(name)
+      origin = .netns
+    }
+    if origin != .netns, netns.exists(name) {
+      throw CnetError(.alreadyExists, "a namespace named \"\(spec.name)\" exists already")
+    }
+    return SandboxRecord(
+      id: Names.newID(), name: spec.name, netns: netnsName, origin: origin, pid: spec.pid, isAuto: auto,
+      hostname: hostname, dns: spec.dns.map(\.description), dnsSearch: spec.dnsSearch,
+      extraHosts: spec.extraHosts.map { "\($0.host):\($0.address)" }, created: Names.now())
+  }
+
+  /// Creates a sandbox on its own (`sandbox create`); it stays until
+  /// `sandbox rm`.
+  public func createSandbox(_ spec: SandboxSpec) throws -> SandboxRecord {
+    var sandbox = try prepareSandbox(spec, auto: false, hostNamespace: false)
+    try store.transaction { try store.insert(sandbox) }
+    do {
+      _ = try realize(sandbox)
+      try files.create(sandbox)
+      try store.transaction { try store.setState(ofSandbox: sandbox.id, .ready) }
+    } catch {
+      files.remove(sandbox)
+      unrealize(sandbox)
+      try? store.transaction { try store.deleteSandbox(id: sandbox.id) }
+      throw error
+    }
+    sandbox.state = .ready
+    return sandbox
+  }
+
+  /// Makes the sandbox's namespace exist under its name.
+  func realize(_ sandbox: SandboxRecord) throws -> NetworkNamespace {
+    let name = try NamespaceName(sandbox.netns)
+    switch sandbox.origin {
+    case .created:
+      let namespace = try netns.add(name)
+      try RouteSocket.inside(namespace).setLink(index: 1, name: "lo", LinkChanges(up: true))
+      return namespace
+    case .pid:
+      try netns.link(pid: sandbox.pid ?? 0, as: name, bind: false)
+      return try netns.open(name)
+    case .host:
+      // Bind cnet's own namespace, the host's, under the name.
+      try netns.link(pid: getpid(), as: name, bind: true)
+      return try netns.open(name)
+    case .netns:
+      return try netns.open(name)
+    }
+  }
+
+  /// Removes what `realize` made: the namespace cnet created (the kernel
+  /// then reaps everything inside), or the name it put on someone else's.
+  /// What is missing is skipped.
+  func unrealize(_ sandbox: SandboxRecord) {
+    guard sandbox.origin != .netns, let name = try? NamespaceName(sandbox.netns) else { return }
+    try? netns.delete(name)
+  }
+
+  /// The sandbox's namespace, or nil when it is gone (its process exited,
+  /// someone deleted the name).
+  func openNamespace(_ sandbox: SandboxRecord) -> NetworkNamespace? {
+    guard let name = try? NamespaceName(sandbox.netns) else { return nil }
+    return try? netns.open(name)
+  }
+
+  /// Removes a sandbox (`sandbox rm`): its endpoints leave (those `connect`
+  /// made are deleted, the others keep their addresses), then its namespace
+  /// and files go.
+  public func removeSandbox(_ reference: String) throws -> SandboxRecord {
+    let sandbox = try sandbox(reference)
+    let endpoints = try store.endpoints(sandbox: sandbox.id)
+    try store.transaction {
+      for endpoint in endpoints {
+        try store.setJoinState(ofEndpoint: endpoint.id, .leaving)
+        if endpoint.isAuto { try store.setState(ofEndpoint: endpoint.id, .removing) }
+      }
+      try store.setState(ofSandbox: sandbox.id, .removing)
+    }
+    try finishRemoving(sandbox)
+    return sandbox
+  }
+
+  /// The end of a sandbox's removal, and the undoing of an unfinished
+  /// creation: endpoints leave, the namespace and files go, records follow.
+  func finishRemoving(_ sandbox: SandboxRecord) throws {
+    let context = openNamespace(sandbox).map { SandboxContext(record: sandbox, namespace: $0) }
+    var touched: Set<String> = []
+    for endpoint in try store.endpoints(sandbox: sandbox.id) {
+      guard let network = try store.network(id: endpoint.networkID) else { continue }
+      try drivers[network.driver]?.leave(endpoint, network: network, sandbox: context, sandboxGoing: true, kernel: kernel)
+      try files.hosts.remove(endpoint.id, from: network.id)
+      touched.insert(network.id)
+    }
+    files.remove(sandbox)
+    unrealize(sandbox)
+    try store.transaction {
+      for endpoint in try store.endpoints(sandbox: sandbox.id) {
+        if endpoint.state == .ready {
+          try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+        } else {
+          try releaseAndDelete(endpoint)
+        }
+      }
+      try store.deleteSandbox(id: sandbox.id)
+    }
+    for network in touched { try refreshOwnHosts(on: network) }
+  }
+
+  /// Writes again the hosts files of the sandboxes that have one of their
+  /// own and are on `network` (a sandbox on one network shares the
+  /// network's file and needs nothing).
+  func refreshOwnHosts(on network: String, except skipped: String? = nil) throws {
+    for sandbox in try store.sandboxesWithOwnHosts(on: network) where sandbox.id != skipped && sandbox.state == .ready {
+      try files.update(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id))
+    }
+  }
+}
+
+/// Whether a process exists (a zombie counts), without the kernel layer.
+enum ProcessTableProbe {
+  static func exists(_ pid: Int32) -> Bool {
+    kill(pid, 0) == 0 || errno == EPERM
+  }
+}

@@ -1,0 +1,176 @@
+import CnetCore
+import CnetKernel
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Container Network Model's controller: networks, endpoints and
+/// sandboxes, their drivers and IPAM, and the rules that tie them together
+/// (DESIGN §1):
+///
+/// - an endpoint reserves its addresses when it is created, before any
+///   sandbox exists;
+/// - joining creates the sandbox if needed; leaving keeps the addresses;
+///   the last leave removes a sandbox that join made;
+/// - deleting an endpoint releases its addresses; a network with
+///   endpoints cannot be deleted.
+///
+/// Every change goes reserve -> apply -> commit: the store records the
+/// intent (records in state `creating`, `removing`, or joins `joining`,
+/// `leaving`), the drivers change the kernel, and the store records the
+/// result. A failure rolls the kernel back and drops the reservation; a
+/// kill leaves the intent in the store, and the next controller opened for
+/// changes settles it before doing anything else.
+public final class Controller {
+  public let store: Store
+  let settings: Settings
+  /// Held for the controller's life when it makes changes.
+  let lock: OperationLock?
+  let kernel = KernelContext()
+  let netns: NetnsDirectory
+  let files: SandboxFiles
+  let drivers: [String: NetworkDriver]
+  var ipams: [String: IPAMDriver] = [:]
+
+  /// Where things live. The defaults are DESIGN §5's; tests point them at
+  /// their own throwaway directories.
+  public struct Settings: Sendable {
+    public var stateDirectory = Store.defaultDirectory
+    public var runDirectory = "/run/cnet"
+    public var netnsDirectory = NetnsDirectory.standard.path
+    public var etcNetnsDirectory = "/etc/netns"
+    /// Seconds to wait for another command's lock.
+    public var lockTimeout = 60.0
+
+    public init() {}
+  }
+
+  init(store: Store, settings: Settings, lock: OperationLock?) {
+    self.store = store
+    self.settings = settings
+    self.lock = lock
+    netns = NetnsDirectory(path: settings.netnsDirectory)
+    let hosts = HostsFiles(runDirectory: settings.runDirectory, etcDirectory: settings.etcNetnsDirectory)
+    files = SandboxFiles(etcDirectory: settings.etcNetnsDirectory, hosts: hosts)
+    drivers = ["bridge": BridgeDriver(), "host": HostDriver(), "null": NullDriver()]
+    let defaultIPAM = DefaultIPAM(store: store) { [unowned self] in try self.takenSubnets() }
+    ipams = ["default": defaultIPAM, "null": NullIPAM()]
+  }
+
+  /// A controller for a command that changes something: waits for the
+  /// operation lock, opens (creating) the store, notices a new boot, and,
+  /// unless `settle` is off, finishes or undoes whatever an interrupted
+  /// command left. Termination signals are held back from here on, so a
+  /// Ctrl-C cannot stop a change half-way; they are discarded at exit.
+  public static func forChanges(_ settings: Settings = Settings(), settle: Bool = true) throws -> Controller {
+    let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout)
+    holdTerminationSignals()
+    guard let store = try Store.open(directory: settings.stateDirectory, create: true) else {
+      throw StoreError("cannot open the store in \(settings.stateDirectory)")
+    }
+    let controller = Controller(store: store, settings: settings, lock: lock)
+    try controller.reconcileBoot()
+    if settle { _ = try controller.settle(dryRun: false) }
+    return controller
+  }
+
+  /// A controller for reading (ls, inspect): no lock, nothing settled; nil
+  /// when cnet has never stored anything.
+  public static func forReading(_ settings: Settings = Settings()) throws -> Controller? {
+    guard let store = try Store.open(directory: settings.stateDirectory, create: false) else { return nil }
+    return Controller(store: store, settings: settings, lock: nil)
+  }
+
+  static func holdTerminationSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&set, signal) }
+    sigprocmask(SIG_BLOCK, &set, nil)
+  }
+
+  // MARK: - Drivers
+
+  func driver(_ name: String) throws -> NetworkDriver {
+    guard let driver = drivers[name] else {
+      throw CnetError(.invalidArgument, "unknown network driver \"\(name)\" (available: \(drivers.keys.sorted().joined(separator: ", ")))")
+    }
+    return driver
+  }
+
+  func ipam(_ name: String) throws -> IPAMDriver {
+    guard let ipam = ipams[name] else {
+      throw CnetError(.invalidArgument, "unknown IPAM driver \"\(name)\" (available: \(ipams.keys.sorted().joined(separator: ", ")))")
+    }
+    return ipam
+  }
+
+  /// What an automatic subnet must avoid: every route of the host's (in
+  /// any table, but the default routes) and every network's subnets.
+  func takenSubnets() throws -> [CIDR] {
+    let routes = try kernel.host().routes().compactMap(\.destination).filter { $0.prefixLength > 0 }
+    return routes + (try store.networks().flatMap { $0.pools.map(\.subnet) })
+  }
+
+  // MARK: - Finding things
+
+  /// A network by name, id, or unique id prefix.
+  public func network(_ reference: String) throws -> NetworkRecord {
+    if let found = try store.network(named: reference) { return found }
+    if let found = try store.network(id: reference) { return found }
+    let matches = reference.utf8.count >= 3 ? try store.networks(idPrefix: reference) : []
+    if matches.count == 1 { return matches[0] }
+    if matches.count > 1 {
+      throw CnetError(.invalidArgument, "network id prefix \"\(reference)\" is ambiguous: \(matches.map(\.name).joined(separator: ", "))")
+    }
+    throw CnetError(.notFound, "network \"\(reference)\" not found")
+  }
+
+  /// An endpoint by NETWORK/NAME, id, unique id prefix, or a name that is
+  /// on one network only.
+  public func endpoint(_ reference: String) throws -> EndpointRecord {
+    if let slash = reference.firstIndex(of: "/") {
+      let network = try network(String(reference[..<slash]))
+      let name = String(reference[reference.index(after: slash)...])
+      guard let found = try store.endpoint(network: network.id, named: name) else {
+        throw CnetError(.notFound, "endpoint \"\(name)\" not found on network \"\(network.name)\"")
+      }
+      return found
+    }
+    let named = try store.endpoints(named: reference)
+    if named.count == 1 { return named[0] }
+    if named.count > 1 {
+      let networks = try named.map { try store.network(id: $0.networkID)?.name ?? $0.networkID }
+      throw CnetError(.invalidArgument,
+        "endpoint name \"\(reference)\" is on several networks (\(networks.joined(separator: ", "))); write NETWORK/\(reference)")
+    }
+    if let found = try store.endpoint(id: reference) { return found }
+    let matches = reference.utf8.count >= 3 ? try store.endpoints(idPrefix: reference) : []
+    if matches.count == 1 { return matches[0] }
+    throw CnetError(.notFound, "endpoint \"\(reference)\" not found")
+  }
+
+  /// A sandbox by name, id or unique id prefix; nil when there is none.
+  public func sandboxIfPresent(_ reference: String) throws -> SandboxRecord? {
+    if let found = try store.sandbox(named: reference) { return found }
+    if let found = try store.sandbox(id: reference) { return found }
+    let matches = reference.utf8.count >= 3 ? try store.sandboxes(idPrefix: reference) : []
+    return matches.count == 1 ? matches[0] : nil
+  }
+
+  public func sandbox(_ reference: String) throws -> SandboxRecord {
+    guard let found = try sandboxIfPresent(reference) else {
+      throw CnetError(.notFound, "sandbox \"\(reference)\" not found")
+    }
+    return found
+  }
+
+  /// Refuses to work on a record another command left half-done (only a
+  /// read-only controller can see one; a changing one settles them first).
+  func requireReady(_ state: RecordState, _ what: String) throws {
+    guard state == .ready else {
+      throw CnetError(.conflict, "\(what) is being \(state == .creating ? "created" : "removed") by an interrupted command; run `cnet gc`")
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import CnetCore
+import CnetKernel
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The default driver: one Linux bridge per network carrying the gateway
+/// addresses; per joined endpoint a veth pair, the host end on the bridge,
+/// the peer created directly inside the sandbox with its final name.
+public final class BridgeDriver: NetworkDriver {
+  public let name = "bridge"
+  public let sandboxNamespace = SandboxNamespace.own
+
+  public init() {}
+
+  /// The options it takes, with Docker's names.
+  public static let bridgeNameOption = "com.docker.network.bridge.name"
+  public static let mtuOption = "com.docker.network.driver.mtu"
+  static let known = [bridgeNameOption, mtuOption]
+
+  public func checkOptions(_ options: [KeyValue]) throws {
+    for option in options {
+      switch option.key {
+      case Self.bridgeNameOption:
+        _ = try InterfaceName(option.value)
+      case Self.mtuOption:
+        guard let mtu = Int(option.value), (68...65535).contains(mtu) else {
+          throw CnetError(.invalidArgument, "invalid -o \(option.key)=\(option.value): expected an MTU of 68-65535")
+        }
+      default:
+        throw CnetError(.invalidArgument, "unknown option \"\(option.key)\" for the bridge driver (known: \(Self.known.joined(separator: ", ")))")
+      }
+    }
+  }
+
+  public func prepare(_ network: inout NetworkRecord, others: [NetworkRecord], kernel: KernelContext) throws {
+    let bridge = network.option(Self.bridgeNameOption) ?? "cnet-" + network.id.prefix(10)
+    if let other = others.first(where: { $0.bridge == bridge }) {
+      throw CnetError(.conflict, "bridge \"\(bridge)\" already belongs to network \"\(other.name)\"")
+    }
+    let name = try InterfaceName(bridge)
+    if let existing = try kernel.host().linkIfPresent(named: name) {
+      throw CnetError(.conflict, "a \(existing.kind ?? "link") named \"\(bridge)\" already exists; choose another with -o \(Self.bridgeNameOption)=NAME")
+    }
+    network.bridge = bridge
+    network.mtu = network.option(Self.mtuOption).flatMap(Int.init)
+  }
+
+  public func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
+    let host = try kernel.host()
+    let name = try bridgeName(network)
+    let mark = OwnerMark.network(network.id)
+    var bridge = try host.linkIfPresent(named: name)
+    if let existing = bridge {
+      guard existing.kind == "bridge", existing.alias == mark else {
+        throw CnetError(.conflict, "cannot realise network \"\(network.name)\": \"\(name)\" exists and is not its bridge")
+      }
+    } else {
+      try host.addLink(name, .bridge, mtu: network.mtu.map(UInt32.init), up: true)
+      try host.setLink(named: name, LinkChanges(alias: mark))
+      bridge = try host.link(named: name)
+    }
+    guard let bridge else { return }
+    let present = Set(try host.addresses(on: bridge).map(\.cidr))
+    for gateway in network.pools.compactMap(\.gateway) where !present.contains(gateway) {
+      try host.addAddress(gateway, to: bridge, noDAD: true)
+    }
+    if !bridge.isUp { try host.setLink(bridge, LinkChanges(up: true)) }
+  }
+
+  public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
+    let host = try kernel.host()
+    guard let name = network.bridge.flatMap({ try? InterfaceName($0) }),
+      let bridge = try host.linkIfPresent(named: name), bridge.alias == OwnerMark.network(network.id)
+    else { return }
+    try host.deleteLink(bridge)
+  }
+
+  public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {
+    if endpoint.mac == nil { endpoint.mac = Self.mac(for: endpoint).description }
+  }
+
+  public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
+
+  /// "cv" and the first 12 characters of the endpoint's id.
+  public func hostInterface(for endpoint: EndpointRecord) -> String? {
+    "cv" + endpoint.id.prefix(12)
+  }
+
+  public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
+                   kernel: KernelContext) throws {
+    let host = try kernel.host()
+    let bridge = try host.link(named: try bridgeName(network))
+    let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
+    let peerName = try InterfaceName(interface)
+    let mac = try endpoint.mac.map(MACAddress.unicast)
+    // One request: the pair, the host end on the bridge and up, the peer
+    // born inside the sandbox with its final name, MAC and MTU.
+    try host.addLink(
+      hostName, .veth(VethPeer(name: peerName, namespace: sandbox.namespace, address: mac)),
+      mtu: network.mtu.map(UInt32.init), master: bridge.index, up: true)
+    try host.setLink(named: hostName, LinkChanges(alias: OwnerMark.endpoint(endpoint.id)))
+
+    // The peer can only be brought up once both ends exist.
+    let inside = try sandbox.socket()
+    let link = try inside.link(named: peerName)
+    try inside.setLink(link, LinkChanges(up: true))
+    for address in endpoint.addresses {
+      try inside.addAddress(address, to: link, noDAD: true)
+    }
+    guard !network.isInternal else { return }
+    for address in endpoint.addresses {
+      guard let gateway = network.pools.lazy.compactMap(\.gateway).first(where: { $0.family == address.family }) else { continue }
+      try inside.addRoute(RouteSpec(destination: .any(address.family), gateway: gateway.address, linkIndex: link.index))
+    }
+  }
+
+  public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
+                    kernel: KernelContext) throws {
+    // The namespace's deletion reaps the pair.
+    if sandboxGoing, sandbox?.record.origin == .created { return }
+    guard let name = hostInterface(for: endpoint).flatMap({ try? InterfaceName($0) }) else { return }
+    let host = try kernel.host()
+    guard let link = try host.linkIfPresent(named: name), link.alias == nil || link.alias == OwnerMark.endpoint(endpoint.id)
+    else { return }
+    do {
+      try host.deleteLink(link)
+    } catch let error as KernelError where error.code == ENODEV {
+      // Gone meanwhile (its peer's namespace went): nothing to do.
+    }
+  }
+
+  private func bridgeName(_ network: NetworkRecord) throws -> InterfaceName {
+    guard let bridge = network.bridge else {
+      throw CnetError(.failed, "network \"\(network.name)\" has no bridge recorded")
+    }
+    return try InterfaceName(bridge)
+  }
+
+  /// Docker's MAC: 02:42 and the IPv4 address, so it is stable across
+  /// restarts; random (locally administered) without an IPv4 address.
+  static func mac(for endpoint: EndpointRecord) -> MACAddress {
+    if case .v4(let a)? = endpoint.ipv4?.address {
+      let b = a.bytes
+      return MACAddress(octets: (0x02, 0x42, b[0], b[1], b[2], b[3]))
+    }
+    var generator = SystemRandomNumberGenerator()
+    let r = (0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    return MACAddress(octets: (0x02, 0x43, r[0], r[1], r[2], r[3]))
+  }
+}

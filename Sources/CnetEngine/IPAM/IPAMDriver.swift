@@ -1,0 +1,87 @@
+import CnetCore
+
+/// Docker's IPAM contract (libnetwork's ipamapi, and the IpamDriver.* calls
+/// of the plugin protocol), one method per verb, so that the default driver
+/// and a remote plugin are interchangeable.
+///
+/// The controller calls it in libnetwork's order:
+///
+///     network create:   RequestPool per subnet -> RequestAddress(gateway)
+///     endpoint create:  RequestAddress per pool the endpoint gets an address from
+///     endpoint delete:  ReleaseAddress per address
+///     network delete:   ReleaseAddress(gateway) -> ReleasePool per pool
+///
+/// Every method is called with the operation lock held, inside or next to
+/// a store transaction; a failure anywhere makes the controller release
+/// what it requested before, so a driver never keeps what a failed
+/// operation asked for.
+public protocol IPAMDriver: AnyObject {
+  /// The name `--ipam-driver` selects.
+  var name: String { get }
+
+  /// GetDefaultAddressSpaces: the spaces for local-scope and global-scope
+  /// networks ("LocalDefault", "GlobalDefault" for the default driver).
+  func defaultAddressSpaces() throws -> (local: String, global: String)
+
+  /// RequestPool: reserves `pool` (a subnet) in `addressSpace`, or, when
+  /// `pool` is nil, a subnet the driver picks (of the family `v6` says)
+  /// that overlaps nothing in use. `subPool` limits where dynamic addresses
+  /// come from. Identical requests return the same pool (and must each be
+  /// released). Returns the pool's id and subnet.
+  func requestPool(addressSpace: String, pool: CIDR?, subPool: CIDR?, options: [String: String], v6: Bool) throws -> IPAMPool
+
+  /// ReleasePool: gives back one request for the pool.
+  func releasePool(id: String) throws
+
+  /// RequestAddress: reserves `address` in the pool, or, when nil, the next
+  /// free one. `options[IPAMOptions.requestAddressType] ==
+  /// IPAMOptions.gatewayType` asks for the gateway (by default the subnet's
+  /// first address). Returns the address with the subnet's prefix length;
+  /// nil when the driver hands out no addresses (the null driver).
+  func requestAddress(poolID: String, address: IPAddress?, options: [String: String]) throws -> CIDR?
+
+  /// ReleaseAddress: gives an address back to its pool.
+  func releaseAddress(poolID: String, address: IPAddress) throws
+}
+
+public struct IPAMPool: Sendable, Equatable {
+  public var id: String
+  public var subnet: CIDR
+
+  public init(id: String, subnet: CIDR) {
+    self.id = id
+    self.subnet = subnet
+  }
+}
+
+/// Option keys of the IPAM protocol, as Docker spells them.
+public enum IPAMOptions {
+  public static let requestAddressType = "RequestAddressType"
+  public static let gatewayType = "com.docker.network.gateway"
+}
+
+/// The driver of host and null networks: pools without addresses (Docker's
+/// "null" IPAM driver).
+public final class NullIPAM: IPAMDriver {
+  public let name = "null"
+
+  public init() {}
+
+  public func defaultAddressSpaces() throws -> (local: String, global: String) { ("null", "null") }
+
+  public func requestPool(addressSpace: String, pool: CIDR?, subPool: CIDR?, options: [String: String], v6: Bool) throws -> IPAMPool {
+    guard pool == nil, subPool == nil else {
+      throw CnetError(.invalidArgument, "the null IPAM driver takes no subnets")
+    }
+    return IPAMPool(id: "null", subnet: .any(v6 ? .v6 : .v4))
+  }
+
+  public func releasePool(id: String) throws {}
+
+  public func requestAddress(poolID: String, address: IPAddress?, options: [String: String]) throws -> CIDR? {
+    if address != nil { throw CnetError(.invalidArgument, "the null IPAM driver hands out no addresses") }
+    return nil
+  }
+
+  public func releaseAddress(poolID: String, address: IPAddress) throws {}
+}

@@ -1,0 +1,68 @@
+import CnetCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Ids, times and the names users give networks, endpoints and sandboxes.
+enum Names {
+  /// 64 hex digits from the kernel's random source, as Docker's ids.
+  static func newID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    var text = ""
+    for _ in 0..<4 {
+      let word = generator.next() as UInt64
+      let hex = String(word, radix: 16)
+      text += String(repeating: "0", count: 16 - hex.count) + hex
+    }
+    return text
+  }
+
+  /// Now, as RFC 3339 in UTC ("2026-11-24T20:30:00Z").
+  static func now() -> String {
+    var seconds = time(nil)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    var buffer = [CChar](repeating: 0, count: 32)
+    let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// Names of networks, endpoints and sandboxes: what Docker accepts, short
+  /// enough to be a host name label, usable as a namespace name and in a
+  /// hosts file: a letter or digit, then letters, digits, '_', '.', '-';
+  /// at most 63 bytes.
+  static func check(_ name: String, _ what: String) throws {
+    let bytes = Array(name.utf8)
+    guard let first = bytes.first else {
+      throw CnetError(.invalidArgument, "invalid \(what) name \"\": must not be empty")
+    }
+    guard bytes.count <= 63 else {
+      throw CnetError(.invalidArgument, "invalid \(what) name \"\(name)\": \(bytes.count) bytes, at most 63 allowed")
+    }
+    guard first.isAlphanumeric, bytes.allSatisfy({ $0.isAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+      throw CnetError(.invalidArgument,
+        "invalid \(what) name \"\(name)\": use letters, digits, '_', '.' and '-', starting with a letter or digit")
+    }
+  }
+
+  /// A host name (RFC 1123): labels of letters, digits and '-', dotted, at
+  /// most 253 bytes; also what an alias and an --add-host name must be.
+  static func checkHostname(_ name: String, _ what: String) throws {
+    let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+    let valid = !name.isEmpty && name.utf8.count <= 253 && labels.allSatisfy { label in
+      let b = Array(label.utf8)
+      return (1...63).contains(b.count) && b.first?.isAlphanumeric == true && b.last?.isAlphanumeric == true
+        && b.allSatisfy { $0.isAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+    guard valid else {
+      throw CnetError(.invalidArgument, "invalid \(what) \"\(name)\": expected a host name (letters, digits and '-', in dot-separated labels)")
+    }
+  }
+}
+
+extension UInt8 {
+  fileprivate var isAlphanumeric: Bool {
+    (48...57).contains(self) || (65...90).contains(self) || (97...122).contains(self)
+  }
+}

@@ -1,0 +1,118 @@
+import CnetCore
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hosts files that let sandboxes find each other by name with no
+/// daemon, and stay O(1) to keep in sync however many sandboxes a network
+/// has:
+///
+/// - each network has one hosts file, /run/cnet/hosts/NETWORK-ID: the
+///   localhost lines and one line per address of every joined endpoint
+///   (its name, its sandbox's name and host name, its aliases), each tagged
+///   with the endpoint's id; a join appends its lines, a leave removes them;
+/// - a sandbox on exactly one network, with no --add-host, has
+///   /etc/netns/NAME/hosts as a symbolic link to that network's file (mount
+///   follows it when `ip netns exec` or `cnet exec` binds it over /etc/hosts);
+/// - any other sandbox has a file of its own (hosts mode "own"): localhost,
+///   its --add-host entries and the endpoint lines of all its networks,
+///   written again when one of those networks changes.
+///
+/// Every file is replaced atomically (written aside, then renamed), so a
+/// process in a sandbox that reads /etc/hosts sees the old or the new list.
+/// A process started before a change keeps the file that was bound when it
+/// started, as with `ip netns exec`.
+struct HostsFiles {
+  var runDirectory: String
+  var etcDirectory: String
+
+  var directory: String { runDirectory + "/hosts" }
+
+  func networkFile(_ networkID: String) -> String { directory + "/" + networkID }
+
+  func sandboxFile(_ sandbox: SandboxRecord) -> String { etcDirectory + "/" + sandbox.netns + "/hosts" }
+
+  static let localhost = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+
+  /// The tag that ends an endpoint's lines.
+  static func tag(_ endpointID: String) -> String { "\t# cnet endpoint \(endpointID)" }
+
+  /// Creates the network's file (header only) if it is missing.
+  func ensureNetwork(_ network: NetworkRecord) throws {
+    try AtomicFile.directory(runDirectory)
+    try AtomicFile.directory(directory)
+    if access(networkFile(network.id), F_OK) != 0 {
+      try AtomicFile.write(networkFile(network.id), header(network) + Self.localhost)
+    }
+  }
+
+  private func header(_ network: NetworkRecord) -> String {
+    "# hosts of network \"\(network.name)\", kept by cnet\n"
+  }
+
+  func removeNetwork(_ networkID: String) {
+    unlink(networkFile(networkID))
+  }
+
+  /// The lines of one joined endpoint.
+  static func lines(_ endpoint: EndpointRecord, _ sandbox: SandboxRecord) -> String {
+    var names: [String] = []
+    for name in [endpoint.name, sandbox.name, sandbox.hostname] + endpoint.aliases where !names.contains(name) {
+      names.append(name)
+    }
+    return endpoint.addresses.map { "\($0.address)\t\(names.joined(separator: " "))\(tag(endpoint.id))\n" }.joined()
+  }
+
+  /// Puts (or replaces) an endpoint's lines in its network's file.
+  func add(_ endpoint: EndpointRecord, of sandbox: SandboxRecord, to network: NetworkRecord) throws {
+    guard !endpoint.addresses.isEmpty else { return }
+    try ensureNetwork(network)
+    let path = networkFile(network.id)
+    let kept = Self.without(endpoint.id, AtomicFile.read(path) ?? header(network) + Self.localhost)
+    try AtomicFile.write(path, kept + Self.lines(endpoint, sandbox))
+  }
+
+  /// Takes an endpoint's lines out of its network's file.
+  func remove(_ endpointID: String, from networkID: String) throws {
+    let path = networkFile(networkID)
+    guard let text = AtomicFile.read(path), text.contains(Self.tag(endpointID)) else { return }
+    try AtomicFile.write(path, Self.without(endpointID, text))
+  }
+
+  static func without(_ endpointID: String, _ text: String) -> String {
+    let tag = tag(endpointID)
+    guard text.contains(tag) else { return text }
+    return text.split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !$0.hasSuffix(tag) }
+      .joined(separator: "\n")
+  }
+
+  /// Whether a sandbox can share its network's file.
+  static func canLink(_ sandbox: SandboxRecord, joinedNetworks: [String]) -> Bool {
+    joinedNetworks.count == 1 && sandbox.extraHosts.isEmpty
+  }
+
+  /// Writes a sandbox's hosts: the link or a file of its own.
+  func writeSandbox(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
+    let path = sandboxFile(sandbox)
+    if Self.canLink(sandbox, joinedNetworks: joinedNetworks), let network = joinedNetworks.first {
+      try AtomicFile.link(path, to: networkFile(network))
+      return
+    }
+    var text = "# hosts of sandbox \"\(sandbox.name)\", kept by cnet\n" + Self.localhost
+    for entry in sandbox.extraHosts {
+      // HOST:IP, the IP possibly IPv6 with colons of its own.
+      guard let colon = entry.firstIndex(of: ":") else { continue }
+      text += "\(entry[entry.index(after: colon)...])\t\(entry[..<colon])\n"
+    }
+    for network in joinedNetworks {
+      let lines = (AtomicFile.read(networkFile(network)) ?? "").split(separator: "\n")
+      for line in lines where line.contains("\t# cnet endpoint ") {
+        text += line + "\n"
+      }
+    }
+    try AtomicFile.write(path, text)
+  }
+}

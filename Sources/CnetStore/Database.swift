@@ -1,0 +1,191 @@
+import CSQLite
+import CnetCore
+
+/// A failure of the store itself (not of the user's request).
+public struct StoreError: ReportableError, CustomStringConvertible {
+  public var kind: ErrorKind { .failed }
+  public var message: String
+  public var description: String { message }
+
+  init(_ operation: String, _ db: OpaquePointer?, code: Int32) {
+    let detail = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+    message = "store: cannot \(operation): \(detail)"
+  }
+
+  public init(_ message: String) { self.message = "store: " + message }
+}
+
+/// A thin SQLite connection: prepared statements cached by their text,
+/// typed binding and reading, and transactions. One per process; used from
+/// one thread.
+public final class Database {
+  let handle: OpaquePointer
+  private var statements: [String: Statement] = [:]
+  public let path: String
+
+  /// Opens (creating if asked) the database file. SQLite marks its fds
+  /// close-on-exec itself.
+  public init(path: String, create: Bool = true) throws {
+    var db: OpaquePointer?
+    var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+    if create { flags |= SQLITE_OPEN_CREATE }
+    let rc = sqlite3_open_v2(path, &db, flags, nil)
+    guard rc == SQLITE_OK, let db else {
+      let error = StoreError("open \(path)", db, code: rc)
+      sqlite3_close_v2(db)
+      throw error
+    }
+    handle = db
+    self.path = path
+    // Writers are serialized by the operation lock; the busy timeout only
+    // covers readers meeting a checkpoint.
+    sqlite3_busy_timeout(db, 10_000)
+    sqlite3_extended_result_codes(db, 1)
+  }
+
+  deinit {
+    statements.removeAll()
+    sqlite3_close_v2(handle)
+  }
+
+  /// Runs SQL without results (several statements allowed).
+  public func execute(_ sql: String) throws {
+    var error: UnsafeMutablePointer<CChar>?
+    let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+    if rc != SQLITE_OK {
+      let text = error.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+      sqlite3_free(error)
+      throw StoreError("run \"\(sql.prefix(60))\": \(text)")
+    }
+  }
+
+  /// A prepared statement, reset and ready for new bindings.
+  public func statement(_ sql: String) throws -> Statement {
+    if let cached = statements[sql] {
+      cached.reset()
+      return cached
+    }
+    var raw: OpaquePointer?
+    let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+    guard rc == SQLITE_OK, let raw else { throw StoreError("prepare \"\(sql.prefix(60))\"", handle, code: rc) }
+    let statement = Statement(raw, database: self)
+    statements[sql] = statement
+    return statement
+  }
+
+  /// Runs `body` in one write transaction (BEGIN IMMEDIATE), committed when
+  /// it returns and rolled back when it throws.
+  public func transaction<T>(_ body: () throws -> T) throws -> T {
+    try execute("BEGIN IMMEDIATE")
+    do {
+      let result = try body()
+      try execute("COMMIT")
+      return result
+    } catch {
+      try? execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  public var changes: Int { Int(sqlite3_changes(handle)) }
+}
+
+/// A prepared statement. Bind with `bind(...)`, then read with `rows`/`first`
+/// or `run()` a change.
+public final class Statement {
+  let raw: OpaquePointer
+  unowned let database: Database
+
+  init(_ raw: OpaquePointer, database: Database) {
+    self.raw = raw
+    self.database = database
+  }
+
+  deinit { sqlite3_finalize(raw) }
+
+  func reset() {
+    sqlite3_reset(raw)
+    sqlite3_clear_bindings(raw)
+  }
+
+  /// SQLite values a statement takes.
+  public enum Value {
+    case int(Int)
+    case text(String)
+    case blob([UInt8])
+    case null
+  }
+
+  @discardableResult
+  public func bind(_ values: Value...) throws -> Statement {
+    try bind(values)
+  }
+
+  @discardableResult
+  public func bind(_ values: [Value]) throws -> Statement {
+    for (i, value) in values.enumerated() {
+      let index = Int32(i + 1)
+      let rc: Int32
+      switch value {
+      case .int(let n): rc = sqlite3_bind_int64(raw, index, Int64(n))
+      case .text(let s): rc = sqlite3_bind_text(raw, index, s, -1, cnet_sqlite_transient())
+      case .blob(let b):
+        rc = b.withUnsafeBytes { sqlite3_bind_blob(raw, index, $0.baseAddress, Int32($0.count), cnet_sqlite_transient()) }
+      case .null: rc = sqlite3_bind_null(raw, index)
+      }
+      guard rc == SQLITE_OK else { throw StoreError("bind a value", database.handle, code: rc) }
+    }
+    return self
+  }
+
+  /// Advances to the next row; false when there is none.
+  func step() throws -> Bool {
+    let rc = sqlite3_step(raw)
+    switch rc {
+    case SQLITE_ROW: return true
+    case SQLITE_DONE: return false
+    default: throw StoreError("run a statement", database.handle, code: rc)
+    }
+  }
+
+  /// Runs a statement that returns no rows.
+  public func run() throws {
+    defer { sqlite3_reset(raw) }
+    while try step() {}
+  }
+
+  /// Reads every row with `read`. The statement is reset afterwards: a
+  /// statement left mid-way keeps its read transaction open, which stops
+  /// checkpoints and lets the write-ahead log grow without end.
+  public func rows<T>(_ read: (Statement) throws -> T) throws -> [T] {
+    defer { sqlite3_reset(raw) }
+    var found: [T] = []
+    while try step() { found.append(try read(self)) }
+    return found
+  }
+
+  /// The first row read with `read`, or nil; the statement is reset.
+  public func first<T>(_ read: (Statement) throws -> T) throws -> T? {
+    defer { sqlite3_reset(raw) }
+    return try step() ? try read(self) : nil
+  }
+
+  public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(raw, column)) }
+
+  public func text(_ column: Int32) -> String {
+    guard let text = sqlite3_column_text(raw, column) else { return "" }
+    return String(cString: text)
+  }
+
+  public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
+
+  public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+  public func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
+
+  public func blob(_ column: Int32) -> [UInt8] {
+    let count = Int(sqlite3_column_bytes(raw, column))
+    guard count > 0, let bytes = sqlite3_column_blob(raw, column) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+  }
+}

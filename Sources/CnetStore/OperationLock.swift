@@ -1,0 +1,77 @@
+import CnetCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one exclusive lock every mutating command holds from its first read
+/// to its last write (DESIGN §5): an flock on /run/cnet/lock. The kernel
+/// drops it when the process exits, however it exits, so a killed command
+/// never leaves it held; records it left half-done are settled by the next
+/// holder.
+public final class OperationLock {
+  private let fd: Int32
+  public let path: String
+
+  /// DESIGN §5: runtime files live under /run/cnet.
+  public static let defaultPath = "/run/cnet/lock"
+
+  /// Waits up to `timeout` seconds for the lock. Polls, so it works from
+  /// any thread and needs no signal; waits grow from 0.2 to 5 ms.
+  public init(path: String = defaultPath, timeout: Double) throws {
+    self.path = path
+    let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+    if !directory.isEmpty, mkdir(directory, 0o755) != 0, errno != EEXIST {
+      throw CnetError(.failed, "cannot create \(directory): \(String(cString: strerror(errno)))")
+    }
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
+      throw CnetError(.failed, "cannot open the lock \(path): \(String(cString: strerror(errno)))")
+    }
+    self.fd = fd
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
+    var pause: UInt32 = 200
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      guard errno == EWOULDBLOCK || errno == EINTR else {
+        let code = errno
+        close(fd)
+        throw CnetError(.failed, "cannot lock \(path): \(String(cString: strerror(code)))")
+      }
+      clock_gettime(CLOCK_MONOTONIC, &now)
+      if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline {
+        close(fd)
+        throw CnetError(.busy, "gave up after \(Self.format(timeout)) s waiting for another cnet command to finish (lock \(path)\(Self.holder(path).map { ", held by pid \($0)" } ?? ""))")
+      }
+      usleep(pause)
+      pause = min(pause * 2, 5000)
+    }
+  }
+
+  deinit {
+    // Closing the descriptor releases the lock.
+    close(fd)
+  }
+
+  private static func format(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+  }
+
+  /// Who holds the lock, from /proc/locks (matched by the file's inode).
+  static func holder(_ path: String) -> Int32? {
+    var st = stat()
+    guard stat(path, &st) == 0, let file = fopen("/proc/locks", "re") else { return nil }
+    defer { fclose(file) }
+    let inode = String(st.st_ino)
+    var line = [CChar](repeating: 0, count: 512)
+    while fgets(&line, Int32(line.count), file) != nil {
+      // "1: FLOCK  ADVISORY  WRITE 4242 00:1a:1234 0 EOF"
+      let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      let fields = text.split(separator: " ", omittingEmptySubsequences: true)
+      guard fields.count >= 6, fields[1] == "FLOCK", fields[5].hasSuffix(":" + inode) else { continue }
+      return Int32(fields[4])
+    }
+    return nil
+  }
+}

@@ -1,0 +1,299 @@
+import CnetCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// cnet's state: networks and endpoints (persistent), sandboxes and joins
+/// (runtime facts, dropped when the machine boots again), and the default
+/// IPAM's pools and leases, in SQLite with write-ahead logging.
+///
+/// Writers are serialized by the OperationLock, so a transaction never
+/// waits on another writer; readers (ls, inspect) never wait at all.
+public final class Store {
+  public let database: Database
+
+  /// DESIGN §5.
+  public static let defaultDirectory = "/var/lib/cnet"
+
+  public init(database: Database) {
+    self.database = database
+  }
+
+  /// Opens the store in `directory` (creating it when asked), sets WAL and
+  /// brings the schema up to date. Without `create`, a missing store is nil:
+  /// nothing has been made yet.
+  public static func open(directory: String = defaultDirectory, create: Bool = true) throws -> Store? {
+    let path = directory + "/cnet.db"
+    if !create, access(path, F_OK) != 0 { return nil }
+    if create, mkdir(directory, 0o700) != 0, errno != EEXIST {
+      throw StoreError("cannot create \(directory): \(String(cString: strerror(errno)))")
+    }
+    let database = try Database(path: path, create: create)
+    // WAL: readers never block the writer. NORMAL: a commit reaches the OS at
+    // once (so a killed process loses nothing) and the disk at checkpoints.
+    try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
+    try Migrations.run(on: database)
+    return Store(database: database)
+  }
+
+  public func transaction<T>(_ body: () throws -> T) throws -> T {
+    try database.transaction(body)
+  }
+
+  // MARK: - Meta
+
+  public func meta(_ key: String) throws -> String? {
+    try database.statement("SELECT value FROM meta WHERE key = ?").bind(.text(key)).first { $0.text(0) }
+  }
+
+  public func setMeta(_ key: String, _ value: String) throws {
+    try database.statement("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .bind(.text(key), .text(value)).run()
+  }
+
+  // MARK: - Networks
+
+  private static let networkColumns =
+    "id, name, driver, ipam_driver, bridge, mtu, internal, ipv6, options, labels, created, state"
+
+  public func insert(_ network: NetworkRecord) throws {
+    try database.statement("INSERT INTO networks(\(Self.networkColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+      .text(network.id), .text(network.name), .text(network.driver), .text(network.ipamDriver),
+      optional(network.bridge), network.mtu.map { .int($0) } ?? .null, .int(network.isInternal ? 1 : 0),
+      .int(network.ipv6 ? 1 : 0), .text(encode(network.options)), .text(encode(network.labels)),
+      .text(network.created), .text(network.state.rawValue)
+    ).run()
+    try setPools(network.pools, of: network.id)
+  }
+
+  public func setPools(_ pools: [PoolAssignment], of networkID: String) throws {
+    try database.statement("DELETE FROM network_pools WHERE network_id = ?").bind(.text(networkID)).run()
+    for (position, pool) in pools.enumerated() {
+      try database.statement(
+        "INSERT INTO network_pools(network_id, position, pool_id, subnet, ip_range, gateway) VALUES (?,?,?,?,?,?)"
+      ).bind(.text(networkID), .int(position), .text(pool.poolID), .text(pool.subnet.description),
+             optional(pool.range?.description), optional(pool.gateway?.description)).run()
+    }
+  }
+
+  public func networks() throws -> [NetworkRecord] {
+    try networks(where: "1 ORDER BY name", [])
+  }
+
+  public func network(id: String) throws -> NetworkRecord? {
+    try networks(where: "id = ?", [.text(id)]).first
+  }
+
+  public func network(named name: String) throws -> NetworkRecord? {
+    try networks(where: "name = ?", [.text(name)]).first
+  }
+
+  /// Networks whose id starts with `prefix`.
+  public func networks(idPrefix prefix: String) throws -> [NetworkRecord] {
+    try networks(where: "substr(id, 1, ?) = ?", [.int(prefix.utf8.count), .text(prefix)])
+  }
+
+  public func unsettledNetworks() throws -> [NetworkRecord] {
+    try networks(where: "state != 'ready'", [])
+  }
+
+  private func networks(where clause: String, _ values: [Statement.Value]) throws -> [NetworkRecord] {
+    let s = try database.statement("SELECT \(Self.networkColumns) FROM networks WHERE \(clause)").bind(values)
+    var found = try s.rows { s in
+      NetworkRecord(
+        id: s.text(0), name: s.text(1), driver: s.text(2), ipamDriver: s.text(3), bridge: s.optionalText(4),
+        mtu: s.optionalInt(5), isInternal: s.int(6) != 0, ipv6: s.int(7) != 0, options: decodePairs(s.text(8)),
+        labels: decodePairs(s.text(9)), created: s.text(10), state: RecordState(rawValue: s.text(11)) ?? .ready)
+    }
+    for i in found.indices { found[i].pools = try pools(of: found[i].id) }
+    return found
+  }
+
+  private func pools(of networkID: String) throws -> [PoolAssignment] {
+    let s = try database.statement(
+      "SELECT pool_id, subnet, ip_range, gateway FROM network_pools WHERE network_id = ? ORDER BY position"
+    ).bind(.text(networkID))
+    return try s.rows { s -> PoolAssignment? in
+      guard let subnet = try? CIDR(s.text(1)) else { return nil }
+      return PoolAssignment(
+        poolID: s.text(0), subnet: subnet, range: s.optionalText(2).flatMap { try? CIDR($0) },
+        gateway: s.optionalText(3).flatMap { try? CIDR($0) })
+    }.compactMap { $0 }
+  }
+
+  public func setState(ofNetwork id: String, _ state: RecordState) throws {
+    try database.statement("UPDATE networks SET state = ? WHERE id = ?").bind(.text(state.rawValue), .text(id)).run()
+  }
+
+  public func deleteNetwork(id: String) throws {
+    try database.statement("DELETE FROM networks WHERE id = ?").bind(.text(id)).run()
+  }
+
+  // MARK: - Sandboxes
+
+  private static let sandboxColumns =
+    "id, name, netns, origin, pid, auto, hostname, dns, dns_search, extra_hosts, created, state"
+
+  public func insert(_ sandbox: SandboxRecord) throws {
+    try database.statement("INSERT INTO sandboxes(\(Self.sandboxColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+      .text(sandbox.id), .text(sandbox.name), .text(sandbox.netns), .text(sandbox.origin.rawValue),
+      sandbox.pid.map { .int(Int($0)) } ?? .null, .int(sandbox.isAuto ? 1 : 0), .text(sandbox.hostname),
+      .text(sandbox.dns.joined(separator: "\n")), .text(sandbox.dnsSearch.joined(separator: "\n")),
+      .text(sandbox.extraHosts.joined(separator: "\n")), .text(sandbox.created), .text(sandbox.state.rawValue)
+    ).run()
+  }
+
+  public func sandboxes() throws -> [SandboxRecord] { try sandboxes(where: "1 ORDER BY name", []) }
+
+  public func sandbox(id: String) throws -> SandboxRecord? { try sandboxes(where: "id = ?", [.text(id)]).first }
+
+  public func sandbox(named name: String) throws -> SandboxRecord? {
+    try sandboxes(where: "name = ?", [.text(name)]).first
+  }
+
+  public func sandboxes(idPrefix prefix: String) throws -> [SandboxRecord] {
+    try sandboxes(where: "substr(id, 1, ?) = ?", [.int(prefix.utf8.count), .text(prefix)])
+  }
+
+  public func unsettledSandboxes() throws -> [SandboxRecord] { try sandboxes(where: "state != 'ready'", []) }
+
+  private func sandboxes(where clause: String, _ values: [Statement.Value]) throws -> [SandboxRecord] {
+    let s = try database.statement("SELECT \(Self.sandboxColumns) FROM sandboxes WHERE \(clause)").bind(values)
+    return try s.rows { s in
+      SandboxRecord(
+        id: s.text(0), name: s.text(1), netns: s.text(2), origin: SandboxOrigin(rawValue: s.text(3)) ?? .created,
+        pid: s.optionalInt(4).map { Int32(truncatingIfNeeded: $0) }, isAuto: s.int(5) != 0, hostname: s.text(6),
+        dns: lines(s.text(7)), dnsSearch: lines(s.text(8)), extraHosts: lines(s.text(9)), created: s.text(10),
+        state: RecordState(rawValue: s.text(11)) ?? .ready)
+    }
+  }
+
+  public func setState(ofSandbox id: String, _ state: RecordState) throws {
+    try database.statement("UPDATE sandboxes SET state = ? WHERE id = ?").bind(.text(state.rawValue), .text(id)).run()
+  }
+
+  public func setHostsMode(ofSandbox id: String, own: Bool) throws {
+    try database.statement("UPDATE sandboxes SET hosts_mode = ? WHERE id = ?").bind(.text(own ? "own" : "link"), .text(id)).run()
+  }
+
+  /// Sandboxes with a hosts file of their own that are joined to the network.
+  public func sandboxesWithOwnHosts(on networkID: String) throws -> [SandboxRecord] {
+    try sandboxes(where: """
+      hosts_mode = 'own' AND EXISTS (SELECT 1 FROM endpoints e WHERE e.sandbox_id = sandboxes.id AND e.network_id = ?)
+      """, [.text(networkID)])
+  }
+
+  public func deleteSandbox(id: String) throws {
+    try database.statement("DELETE FROM sandboxes WHERE id = ?").bind(.text(id)).run()
+  }
+
+  // MARK: - Endpoints
+
+  private static let endpointColumns = """
+    id, network_id, name, ipv4, ipv4_pool, ipv6, ipv6_pool, mac, aliases, auto, created, state, \
+    sandbox_id, interface, host_interface, join_state
+    """
+
+  public func insert(_ endpoint: EndpointRecord) throws {
+    try database.statement("INSERT INTO endpoints(\(Self.endpointColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+      .text(endpoint.id), .text(endpoint.networkID), .text(endpoint.name), optional(endpoint.ipv4?.description),
+      optional(endpoint.ipv4Pool), optional(endpoint.ipv6?.description), optional(endpoint.ipv6Pool),
+      optional(endpoint.mac), .text(endpoint.aliases.joined(separator: "\n")), .int(endpoint.isAuto ? 1 : 0),
+      .text(endpoint.created), .text(endpoint.state.rawValue), optional(endpoint.sandboxID),
+      optional(endpoint.interface), optional(endpoint.hostInterface), optional(endpoint.joinState?.rawValue)
+    ).run()
+  }
+
+  public func endpoints() throws -> [EndpointRecord] { try endpoints(where: "1 ORDER BY name", []) }
+
+  public func endpoint(id: String) throws -> EndpointRecord? { try endpoints(where: "id = ?", [.text(id)]).first }
+
+  public func endpoints(network networkID: String) throws -> [EndpointRecord] {
+    try endpoints(where: "network_id = ? ORDER BY name", [.text(networkID)])
+  }
+
+  public func endpoint(network networkID: String, named name: String) throws -> EndpointRecord? {
+    try endpoints(where: "network_id = ? AND name = ?", [.text(networkID), .text(name)]).first
+  }
+
+  /// Endpoints of that name on any network.
+  public func endpoints(named name: String) throws -> [EndpointRecord] {
+    try endpoints(where: "name = ?", [.text(name)])
+  }
+
+  public func endpoints(idPrefix prefix: String) throws -> [EndpointRecord] {
+    try endpoints(where: "substr(id, 1, ?) = ?", [.int(prefix.utf8.count), .text(prefix)])
+  }
+
+  /// The networks a sandbox is joined to (joining and leaving included).
+  public func networkIDs(ofSandbox id: String) throws -> [String] {
+    try database.statement("SELECT network_id FROM endpoints WHERE sandbox_id = ? ORDER BY interface").bind(.text(id))
+      .rows { $0.text(0) }
+  }
+
+  /// The endpoints joined to (or joining, or leaving) a sandbox.
+  public func endpoints(sandbox sandboxID: String) throws -> [EndpointRecord] {
+    try endpoints(where: "sandbox_id = ? ORDER BY interface", [.text(sandboxID)])
+  }
+
+  public func unsettledEndpoints() throws -> [EndpointRecord] {
+    try endpoints(where: "state != 'ready' OR join_state IN ('joining', 'leaving')", [])
+  }
+
+  private func endpoints(where clause: String, _ values: [Statement.Value]) throws -> [EndpointRecord] {
+    let s = try database.statement("SELECT \(Self.endpointColumns) FROM endpoints WHERE \(clause)").bind(values)
+    return try s.rows { s in
+      var e = EndpointRecord(
+        id: s.text(0), networkID: s.text(1), name: s.text(2), ipv4: s.optionalText(3).flatMap { try? CIDR($0) },
+        ipv4Pool: s.optionalText(4), ipv6: s.optionalText(5).flatMap { try? CIDR($0) }, ipv6Pool: s.optionalText(6),
+        mac: s.optionalText(7), aliases: lines(s.text(8)), isAuto: s.int(9) != 0, created: s.text(10),
+        state: RecordState(rawValue: s.text(11)) ?? .ready)
+      e.sandboxID = s.optionalText(12)
+      e.interface = s.optionalText(13)
+      e.hostInterface = s.optionalText(14)
+      e.joinState = s.optionalText(15).flatMap(JoinState.init(rawValue:))
+      return e
+    }
+  }
+
+  public func setState(ofEndpoint id: String, _ state: RecordState) throws {
+    try database.statement("UPDATE endpoints SET state = ? WHERE id = ?").bind(.text(state.rawValue), .text(id)).run()
+  }
+
+  /// Records a join (or, with a nil sandbox, that the endpoint left).
+  public func setJoin(ofEndpoint id: String, sandbox: String?, interface: String?, hostInterface: String?,
+                      state: JoinState?) throws {
+    try database.statement(
+      "UPDATE endpoints SET sandbox_id = ?, interface = ?, host_interface = ?, join_state = ? WHERE id = ?"
+    ).bind(optional(sandbox), optional(interface), optional(hostInterface), optional(state?.rawValue), .text(id)).run()
+  }
+
+  public func setJoinState(ofEndpoint id: String, _ state: JoinState) throws {
+    try database.statement("UPDATE endpoints SET join_state = ? WHERE id = ?").bind(.text(state.rawValue), .text(id)).run()
+  }
+
+  public func deleteEndpoint(id: String) throws {
+    try database.statement("DELETE FROM endpoints WHERE id = ?").bind(.text(id)).run()
+  }
+
+}
+
+// MARK: - Encoding
+
+func optional(_ text: String?) -> Statement.Value { text.map { .text($0) } ?? .null }
+
+func lines(_ text: String) -> [String] {
+  text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+}
+
+func encode(_ pairs: [KeyValue]) -> String {
+  pairs.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+}
+
+func decodePairs(_ text: String) -> [KeyValue] {
+  lines(text).map { line in
+    let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+    return KeyValue(String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+  }
+}
