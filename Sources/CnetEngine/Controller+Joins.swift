@@ -26,6 +26,7 @@ extension Controller {
   public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec)
     throws -> (EndpointRecord, SandboxRecord)
   {
+    try Names.check(sandboxSpec.name, "sandbox")
     let network = try network(networkReference)
     try requireReady(network.state, "network \"\(network.name)\"")
     var source: EndpointSource
@@ -130,6 +131,9 @@ extension Controller {
       context = SandboxContext(record: sandbox, namespace: namespace)
       if let context {
         try driver.join(endpoint, network: network, sandbox: context, interface: interface ?? "", kernel: kernel)
+        if driver.sandboxNamespace == .own {
+          try addDefaultRoutes(for: endpoint, before: before, in: context)
+        }
       }
       try files.hosts.add(endpoint, of: sandbox, to: network)
       try files.update(sandbox, joinedNetworks: joinedAfter)
@@ -223,6 +227,10 @@ extension Controller {
     // by one when the sandbox goes.
     let context = openNamespace(sandbox).map { SandboxContext(record: sandbox, namespace: $0) }
     try driver.leave(endpoint, network: network, sandbox: context, sandboxGoing: sandboxGoes, kernel: kernel)
+    if !sandboxGoes, let context, driver.sandboxNamespace == .own {
+      let others = try store.endpoints(sandbox: sandbox.id).filter { $0.id != endpoint.id }
+      try moveDefaultRoutes(from: endpoint, remaining: others, in: context)
+    }
     try files.hosts.remove(endpoint.id, from: network.id)
     var remaining = joined
     if let index = remaining.firstIndex(of: network.id) { remaining.remove(at: index) }

@@ -42,7 +42,8 @@ import Glibc
   @Test func manPageCoversEveryCommand() throws {
     let page = try #require(Self.read("man/cnet.1"), "man/cnet.1 is missing; run scripts/generate-docs")
     // mdoc writes a flag as "Fl -name".
-    for word in ["netns", "exec", "link", "bridge", "addr", "route", "EXIT STATUS", "Fl -peer-netns", "Fl -dstport", "Fl -nodad", "Fl -via"] {
+    for word in ["netns", "exec", "link", "bridge", "addr", "route", "network", "endpoint", "sandbox", "connect", "disconnect",
+                 "EXIT STATUS", "CNET_LOCK_TIMEOUT", "Fl -peer-netns", "Fl -dstport", "Fl -nodad", "Fl -via", "Fl -ip-range", "Fl -add-host"] {
       #expect(page.contains(word), "man/cnet.1 does not mention \(word)")
     }
   }
@@ -51,7 +52,7 @@ import Glibc
     let help = CnetCommand.helpMessage()
     #expect(help.contains("-n NS, --netns NS"))
     #expect(help.contains("EXIT STATUS"))
-    for command in ["netns", "exec", "link", "bridge", "addr", "route"] {
+    for command in ["network", "endpoint", "sandbox", "connect", "disconnect", "gc", "netns", "exec", "link", "bridge", "addr", "route"] {
       #expect(help.contains(command))
     }
   }

@@ -223,3 +223,71 @@ import Testing
     #expect(FastPath.match(["link", "list", "-n", "x"], namespace: "web") == nil)
   }
 }
+
+@Suite struct CNMParsingTests {
+  func parse<T: ParsableCommand>(_ arguments: [String], as type: T.Type = T.self) throws -> T {
+    let command = try CnetCommand.parseAsRoot(arguments)
+    return try #require(command as? T, "\(arguments) parsed as \(Swift.type(of: command))")
+  }
+
+  @Test func networkCreateMapsEveryFlag() throws {
+    let create = try parse([
+      "network", "create", "n1", "-d", "bridge", "--subnet", "10.1.0.0/16", "--subnet", "fd00:1::/64",
+      "--gateway", "10.1.0.254", "--ip-range", "10.1.5.0/24", "--ipv6", "--internal", "--ipam-driver", "default",
+      "-o", "com.docker.network.driver.mtu=1400", "--opt", "com.docker.network.bridge.name=br-x", "--label", "team=a=b",
+    ], as: NetworkCreate.self)
+    let spec = try create.spec()
+    #expect(spec.subnets.map(\.description) == ["10.1.0.0/16", "fd00:1::/64"])
+    #expect(spec.gateways.map(\.description) == ["10.1.0.254"])
+    #expect(spec.ranges.map(\.description) == ["10.1.5.0/24"])
+    #expect(spec.ipv6 && spec.isInternal)
+    #expect(spec.options.map(\.key) == ["com.docker.network.driver.mtu", "com.docker.network.bridge.name"])
+    #expect(spec.labels.first?.value == "a=b")
+  }
+
+  @Test func networkCreateRefusesBadValues() throws {
+    for (flags, message) in [
+      (["--subnet", "10.1.0.0"], "invalid CIDR \"10.1.0.0\": expected ADDRESS/PREFIXLEN"),
+      (["--gateway", "nope"], "invalid --gateway \"nope\": not an IPv4 or IPv6 address"),
+      (["-o", "=x"], "invalid -o \"=x\": expected KEY=VALUE"),
+      (["--label", "novalue"], "invalid --label \"novalue\": expected KEY=VALUE"),
+    ] {
+      let create = try parse(["network", "create", "n1"] + flags, as: NetworkCreate.self)
+      #expect(throws: CnetError(.invalidArgument, message)) { _ = try create.spec() }
+    }
+  }
+
+  @Test func connectTakesEndpointAndSandboxOptions() throws {
+    let connect = try parse([
+      "connect", "front", "web", "--ip", "10.1.0.9", "--alias", "www", "--alias", "w", "--pid", "42",
+      "--hostname", "web.local", "--dns", "192.0.2.53", "--dns-search", "example.org", "--add-host", "db:fd00::9",
+    ], as: Connect.self)
+    let endpoint = try connect.addresses.spec(name: connect.sandbox)
+    #expect(endpoint.ipv4 == IPAddress("10.1.0.9"))
+    #expect(endpoint.aliases == ["www", "w"])
+    let sandbox = try connect.options.spec(name: connect.sandbox)
+    #expect(sandbox.pid == 42)
+    #expect(sandbox.hostname == "web.local")
+    #expect(sandbox.extraHosts.first?.host == "db")
+    #expect(sandbox.extraHosts.first?.address == IPAddress("fd00::9"))
+    #expect(throws: (any Error).self) { _ = try CnetCommand.parseAsRoot(["connect", "n", "s", "--pid", "1", "--netns", "x"]) }
+  }
+
+  @Test func verbsAndAliases() throws {
+    for verb in ["ls", "list"] {
+      _ = try parse(["network", verb], as: NetworkList.self)
+      _ = try parse(["endpoint", verb, "--network", "n"], as: EndpointList.self)
+      _ = try parse(["sandbox", verb], as: SandboxList.self)
+    }
+    for verb in ["rm", "remove", "del", "delete"] {
+      #expect(try parse(["network", verb, "a", "b"], as: NetworkRemove.self).networks == ["a", "b"])
+      _ = try parse(["endpoint", verb, "n/e"], as: EndpointRemove.self)
+      _ = try parse(["sandbox", verb, "s"], as: SandboxRemove.self)
+    }
+    let join = try parse(["endpoint", "join", "n/e", "box"], as: EndpointJoin.self)
+    #expect(join.endpoint == "n/e" && join.sandbox == "box")
+    _ = try parse(["endpoint", "leave", "e", "box"], as: EndpointLeave.self)
+    #expect(try parse(["gc", "--dry-run"], as: GC.self).dryRun)
+    _ = try parse(["disconnect", "n", "s"], as: Disconnect.self)
+  }
+}

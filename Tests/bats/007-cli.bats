@@ -72,3 +72,22 @@ load helpers
   assert_success
   [[ "$output" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "help for the CNM commands" {
+  for cmd in "network create" "network ls" "network inspect" "network rm" "network prune" \
+             "endpoint create" "endpoint ls" "endpoint inspect" "endpoint rm" "endpoint join" "endpoint leave" \
+             "sandbox create" "sandbox ls" "sandbox inspect" "sandbox rm" "connect" "disconnect" "gc"; do
+    run cnet $cmd --help
+    assert_success
+    [[ "$output" == *"USAGE: cnet $cmd"* ]]
+  done
+}
+
+@test "list commands print empty JSON arrays before anything exists, and nothing is created by reading" {
+  for noun in network endpoint sandbox; do
+    run cnet $noun ls --json
+    [ "$output" = "[]" ]
+  done
+  run in_host ls -A /var/lib/cnet
+  [ -z "$output" ]
+}

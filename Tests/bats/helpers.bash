@@ -91,3 +91,17 @@ assert_success() {
   fi
 }
 
+
+# The store, read the way a user would with sqlite3 (readers never wait).
+store() {
+  in_host sqlite3 -cmd ".timeout 5000" /var/lib/cnet/cnet.db "$@"
+}
+
+# Everything cnet keeps, to compare before and after a refused command:
+# the store, link names, IPv4 addresses, namespaces and files (link states
+# are left out: they settle by themselves after a connect).
+cnet_state() {
+  in_host sh -c 'sqlite3 -cmd ".timeout 5000" /var/lib/cnet/cnet.db .dump 2>/dev/null | grep -v "^INSERT INTO meta"
+    ip -o link show | cut -d: -f2; ip -o -4 addr show | cut -d" " -f2,7; ip netns list
+    ls -R /etc/netns /run/cnet/hosts 2>/dev/null; cat /run/cnet/hosts/* 2>/dev/null'
+}

@@ -110,11 +110,6 @@ public final class BridgeDriver: NetworkDriver {
     for address in endpoint.addresses {
       try inside.addAddress(address, to: link, noDAD: true)
     }
-    guard !network.isInternal else { return }
-    for address in endpoint.addresses {
-      guard let gateway = network.pools.lazy.compactMap(\.gateway).first(where: { $0.family == address.family }) else { continue }
-      try inside.addRoute(RouteSpec(destination: .any(address.family), gateway: gateway.address, linkIndex: link.index))
-    }
   }
 
   public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,

@@ -60,8 +60,9 @@ public protocol NetworkDriver: AnyObject {
   func hostInterface(for endpoint: EndpointRecord) -> String?
 
   /// Join: puts the endpoint into the sandbox as `interface` (eth0, eth1,
-  /// ... in join order), with its addresses and, unless the network is
-  /// internal, a default route via the gateway.
+  /// ... in join order), up, with its addresses. The default route is the
+  /// controller's: a sandbox has one per family, via the first joined
+  /// network that has a gateway and is not internal.
   func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
             kernel: KernelContext) throws
 

@@ -1,0 +1,59 @@
+import CnetCore
+import CnetKernel
+import CnetStore
+
+/// A sandbox's default routes, as libnetwork keeps them: one per address
+/// family, via the gateway of the first joined endpoint (in interface order)
+/// whose network has a gateway of that family and is not internal. A join
+/// adds the route when it brings the first such endpoint; a leave of the
+/// endpoint that provided it moves the route to the next one (the kernel
+/// drops routes through a link that goes away).
+extension Controller {
+  /// The endpoint that provides the default route of `family`, with its gateway.
+  func gatewayProvider(_ family: IPFamily, among endpoints: [EndpointRecord]) throws -> (EndpointRecord, CIDR)? {
+    for endpoint in endpoints.sorted(by: { Self.interfaceNumber($0) < Self.interfaceNumber($1) }) {
+      guard endpoint.addresses.contains(where: { $0.family == family }),
+        let network = try store.network(id: endpoint.networkID), !network.isInternal,
+        let gateway = network.pools.lazy.compactMap(\.gateway).first(where: { $0.family == family })
+      else { continue }
+      return (endpoint, gateway)
+    }
+    return nil
+  }
+
+  static func interfaceNumber(_ endpoint: EndpointRecord) -> Int {
+    Int(endpoint.interface?.dropFirst(3) ?? "") ?? Int.max
+  }
+
+  /// After `joined` joined a sandbox that had `before`: adds the default
+  /// routes it now provides.
+  func addDefaultRoutes(for joined: EndpointRecord, before: [EndpointRecord], in sandbox: SandboxContext) throws {
+    for family in [IPFamily.v4, .v6] {
+      guard let (provider, gateway) = try gatewayProvider(family, among: before + [joined]), provider.id == joined.id,
+        let interface = joined.interface
+      else { continue }
+      let socket = try sandbox.socket()
+      let link = try socket.link(named: try InterfaceName(interface))
+      do {
+        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: link.index))
+      } catch let error as KernelError where error.kind == .alreadyExists {
+        // Someone else's default route: theirs stays.
+      }
+    }
+  }
+
+  /// After `left` left a sandbox that keeps `remaining`: moves the default
+  /// routes it provided to the next provider.
+  func moveDefaultRoutes(from left: EndpointRecord, remaining: [EndpointRecord], in sandbox: SandboxContext) throws {
+    for family in [IPFamily.v4, .v6] {
+      guard let (was, _) = try gatewayProvider(family, among: remaining + [left]), was.id == left.id,
+        let (next, gateway) = try gatewayProvider(family, among: remaining), let interface = next.interface
+      else { continue }
+      let socket = try sandbox.socket()
+      let link = try socket.link(named: try InterfaceName(interface))
+      do {
+        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: link.index))
+      } catch let error as KernelError where error.kind == .alreadyExists {}
+    }
+  }
+}
