@@ -14,10 +14,12 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
   ],
   targets: [
-    // libmnl, found through pkg-config (Debian: libmnl-dev).
+    // libmnl (Debian: libmnl-dev). No pkgConfig: its headers and library
+    // are in the standard paths, and pkg-config's -L/usr/lib/... would put
+    // the system's shared libraries ahead of the static ones
+    // scripts/build-release links (see there).
     .systemLibrary(
       name: "CMnl",
-      pkgConfig: "libmnl",
       providers: [.apt(["libmnl-dev"])]),
 
     // Every libmnl call, netlink message build and parse, setns/unshare on
@@ -25,12 +27,12 @@ let package = Package(
     .target(
       name: "CShim",
       dependencies: ["CMnl"],
-      cSettings: [.define("_GNU_SOURCE")]),
+      cSettings: [.define("_GNU_SOURCE")],
+      linkerSettings: [.linkedLibrary("mnl")]),
 
-    // The system's SQLite (Debian: libsqlite3-dev).
+    // The system's SQLite (Debian: libsqlite3-dev); no pkgConfig, as above.
     .systemLibrary(
       name: "CSQLite",
-      pkgConfig: "sqlite3",
       providers: [.apt(["libsqlite3-dev"])]),
 
     // Value types and validation. No I/O.

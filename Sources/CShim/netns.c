@@ -17,6 +17,7 @@
 
 struct create_job {
   int fd;
+  struct cnet_nl **nl;
   int rc;
 };
 
@@ -30,11 +31,18 @@ static void *create_thread(void *arg) {
   // namespace did not change (model-codebases P2).
   job->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   job->rc = job->fd < 0 ? -errno : 0;
+  if (job->rc == 0 && job->nl) {
+    job->rc = cnet_nl_open(job->nl);
+    if (job->rc != 0) {
+      close(job->fd);
+      job->fd = -1;
+    }
+  }
   return NULL;
 }
 
-int cnet_netns_create(int *fd) {
-  struct create_job job = {.fd = -1, .rc = 0};
+int cnet_netns_create(int *fd, struct cnet_nl **nl) {
+  struct create_job job = {.fd = -1, .nl = nl, .rc = 0};
   pthread_t thread;
   int rc = pthread_create(&thread, NULL, create_thread, &job);
   if (rc != 0) return -rc;

@@ -33,10 +33,11 @@ extension Controller {
     }
   }
 
-  func checkEndpoint(_ spec: EndpointSpec, on network: NetworkRecord) throws {
+  /// `known`: the caller has looked the name up already and it is free.
+  func checkEndpoint(_ spec: EndpointSpec, on network: NetworkRecord, known: Bool = false) throws {
     try Names.check(spec.name, "endpoint")
     for alias in spec.aliases { try Names.checkHostname(alias, "alias") }
-    if try store.endpoint(network: network.id, named: spec.name) != nil {
+    if !known, try store.endpoint(network: network.id, named: spec.name) != nil {
       throw CnetError(.alreadyExists, "endpoint \"\(spec.name)\" already exists on network \"\(network.name)\"")
     }
     if let ip = spec.ipv4 {

@@ -40,7 +40,7 @@ extension Controller {
       try requireReady(existing.state, "endpoint \"\(existing.name)\"")
       source = .existing(existing)
     } else {
-      try checkEndpoint(spec, on: network)
+      try checkEndpoint(spec, on: network, known: true)
       source = .new(spec)
     }
     let (sandbox, isNew) = try sandboxForJoin(sandboxSpec.name, spec: sandboxSpec, network: network)
@@ -71,7 +71,7 @@ extension Controller {
       }
       return (existing, false)
     }
-    return (try prepareSandbox(spec ?? SandboxSpec(name: name), auto: true, hostNamespace: host), true)
+    return (try prepareSandbox(spec ?? SandboxSpec(name: name), auto: true, hostNamespace: host, known: true), true)
   }
 
   /// A join, from reservation to commit.
@@ -118,17 +118,14 @@ extension Controller {
     let joinedAfter = before.map(\.networkID) + [network.id]
     var context: SandboxContext?
     do {
-      let namespace: NetworkNamespace
       if sandboxIsNew {
-        namespace = try realize(sandbox)
-        try files.create(sandbox)
+        context = try realize(sandbox)
       } else {
         guard let opened = openNamespace(sandbox) else {
           throw CnetError(.notFound, "the namespace of sandbox \"\(sandbox.name)\" is gone; run `cnet gc`")
         }
-        namespace = opened
+        context = SandboxContext(record: sandbox, namespace: opened)
       }
-      context = SandboxContext(record: sandbox, namespace: namespace)
       if let context {
         try driver.join(endpoint, network: network, sandbox: context, interface: interface ?? "", kernel: kernel)
         if driver.sandboxNamespace == .own {
@@ -136,7 +133,11 @@ extension Controller {
         }
       }
       try files.hosts.add(endpoint, of: sandbox, to: network)
-      try files.update(sandbox, joinedNetworks: joinedAfter)
+      if sandboxIsNew {
+        try files.create(sandbox, joinedNetworks: joinedAfter)
+      } else {
+        try files.update(sandbox, joinedNetworks: joinedAfter)
+      }
       try refreshOwnHosts(on: network.id, except: sandbox.id)
     } catch {
       // Roll back, then drop the reservation.
@@ -162,10 +163,8 @@ extension Controller {
 
     // Commit.
     try store.transaction {
-      if sandboxIsNew { try store.setState(ofSandbox: sandbox.id, .ready) }
-      if endpointIsNew { try store.setState(ofEndpoint: endpoint.id, .ready) }
-      try store.setJoinState(ofEndpoint: endpoint.id, .joined)
-      try store.setHostsMode(ofSandbox: sandbox.id, own: !HostsFiles.canLink(sandbox, joinedNetworks: joinedAfter))
+      try store.markJoined(endpoint: endpoint.id)
+      try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: joinedAfter))
     }
     endpoint.state = .ready
     endpoint.joinState = .joined
@@ -253,7 +252,7 @@ extension Controller {
       if sandboxGoes {
         try store.deleteSandbox(id: sandbox.id)
       } else {
-        try store.setHostsMode(ofSandbox: sandbox.id, own: !HostsFiles.canLink(sandbox, joinedNetworks: remaining))
+        try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: remaining))
       }
     }
   }

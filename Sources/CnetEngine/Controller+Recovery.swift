@@ -14,6 +14,7 @@ extension Controller {
   /// again half-way through is fine too. Returns what it did (with
   /// `dryRun`, what it would do).
   public func settle(dryRun: Bool) throws -> [String] {
+    guard try store.hasUnsettledRecords() else { return [] }
     var report: [String] = []
     var touched: Set<String> = []
     let endpoints = try store.unsettledEndpoints()

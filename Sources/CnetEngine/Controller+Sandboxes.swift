@@ -24,9 +24,10 @@ public struct SandboxSpec: Sendable {
 extension Controller {
   /// Decides what a new sandbox will be, checking everything; changes
   /// nothing. `hostNamespace`: it is for a host network.
-  func prepareSandbox(_ spec: SandboxSpec, auto: Bool, hostNamespace: Bool) throws -> SandboxRecord {
+  /// `known`: the caller has looked the name up already and it is free.
+  func prepareSandbox(_ spec: SandboxSpec, auto: Bool, hostNamespace: Bool, known: Bool = false) throws -> SandboxRecord {
     try Names.check(spec.name, "sandbox")
-    if try store.sandbox(named: spec.name) != nil {
+    if !known, try store.sandbox(named: spec.name) != nil {
       throw CnetError(.alreadyExists, "sandbox \"\(spec.name)\" already exists")
     }
     let hostname = spec.hostname ?? spec.name
@@ -43,6 +44,7 @@ extension Controller {
     var origin = SandboxOrigin.created
     var netnsName = spec.name
     let name = try NamespaceName(spec.name)
+    let nameTaken = netns.exists(name)
     if hostNamespace {
       origin = .host
     } else if let pid = spec.pid {
@@ -58,7 +60,7 @@ extension Controller {
       }
       origin = .netns
       netnsName = existing
-    } else if netns.exists(name) {
+    } else if nameTaken {
       // A namespace of that name exists (`ip netns add`): a join adopts it,
       // an explicit create asks for --netns.
       guard auto else {
@@ -67,7 +69,7 @@ extension Controller {
       _ = try netns.open(name)
       origin = .netns
     }
-    if origin != .netns, netns.exists(name) {
+    if origin != .netns, nameTaken {
       throw CnetError(.alreadyExists, "a namespace named \"\(spec.name)\" exists already")
     }
     return SandboxRecord(
@@ -83,7 +85,7 @@ extension Controller {
     try store.transaction { try store.insert(sandbox) }
     do {
       _ = try realize(sandbox)
-      try files.create(sandbox)
+      try files.create(sandbox, joinedNetworks: [])
       try store.transaction { try store.setState(ofSandbox: sandbox.id, .ready) }
     } catch {
       files.remove(sandbox)
@@ -95,24 +97,25 @@ extension Controller {
     return sandbox
   }
 
-  /// Makes the sandbox's namespace exist under its name.
-  func realize(_ sandbox: SandboxRecord) throws -> NetworkNamespace {
+  /// Makes the sandbox's namespace exist under its name, and returns a
+  /// context on it (with the socket inside, when creating made one).
+  func realize(_ sandbox: SandboxRecord) throws -> SandboxContext {
     let name = try NamespaceName(sandbox.netns)
     switch sandbox.origin {
     case .created:
-      let namespace = try netns.add(name)
-      try RouteSocket.inside(namespace).setLink(index: 1, name: "lo", LinkChanges(up: true))
-      return namespace
+      // `lo` is always index 1 in a new namespace.
+      let (namespace, socket) = try netns.addWithSocket(name)
+      try socket.setLink(index: 1, name: "lo", LinkChanges(up: true))
+      return SandboxContext(record: sandbox, namespace: namespace, socket: socket)
     case .pid:
       try netns.link(pid: sandbox.pid ?? 0, as: name, bind: false)
-      return try netns.open(name)
     case .host:
       // Bind cnet's own namespace, the host's, under the name.
       try netns.link(pid: getpid(), as: name, bind: true)
-      return try netns.open(name)
     case .netns:
-      return try netns.open(name)
+      break
     }
+    return SandboxContext(record: sandbox, namespace: try netns.open(name))
   }
 
   /// Removes what `realize` made: the namespace cnet created (the kernel

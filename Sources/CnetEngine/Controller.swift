@@ -67,7 +67,7 @@ public final class Controller {
   public static func forChanges(_ settings: Settings = Settings(), settle: Bool = true) throws -> Controller {
     let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout)
     holdTerminationSignals()
-    guard let store = try Store.open(directory: settings.stateDirectory, create: true) else {
+    guard let store = try Store.open(directory: settings.stateDirectory, create: true, exclusive: true) else {
       throw StoreError("cannot open the store in \(settings.stateDirectory)")
     }
     let controller = Controller(store: store, settings: settings, lock: lock)

@@ -18,14 +18,14 @@ enum Names {
     return text
   }
 
-  /// Now, as RFC 3339 in UTC ("2026-11-24T20:30:00Z").
+  /// Now, as RFC 3339 in UTC ("2026-11-24T20:30:00Z"). Formatted by hand:
+  /// strftime would load the time zone files first.
   static func now() -> String {
     var seconds = time(nil)
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    var buffer = [CChar](repeating: 0, count: 32)
-    let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var t = tm()
+    gmtime_r(&seconds, &t)
+    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday))T\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))Z"
   }
 
   /// Names of networks, endpoints and sandboxes: what Docker accepts, short

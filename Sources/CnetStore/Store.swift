@@ -23,13 +23,19 @@ public final class Store {
   /// Opens the store in `directory` (creating it when asked), sets WAL and
   /// brings the schema up to date. Without `create`, a missing store is nil:
   /// nothing has been made yet.
-  public static func open(directory: String = defaultDirectory, create: Bool = true) throws -> Store? {
+  ///
+  /// `exclusive` is for the holder of the operation lock: it keeps SQLite's
+  /// lock for the connection's life, so SQLite needs no shared-memory index
+  /// (one file and a mapping less to set up in every short-lived command);
+  /// readers wait the few milliseconds a command takes.
+  public static func open(directory: String = defaultDirectory, create: Bool = true, exclusive: Bool = false) throws -> Store? {
     let path = directory + "/cnet.db"
     if !create, access(path, F_OK) != 0 { return nil }
     if create, mkdir(directory, 0o700) != 0, errno != EEXIST {
       throw StoreError("cannot create \(directory): \(String(cString: strerror(errno)))")
     }
     let database = try Database(path: path, create: create)
+    if exclusive { try database.execute("PRAGMA locking_mode = EXCLUSIVE") }
     // WAL: readers never block the writer. NORMAL: a commit reaches the OS at
     // once (so a killed process loses nothing) and the disk at checkpoints.
     try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
@@ -171,6 +177,27 @@ public final class Store {
 
   public func setState(ofSandbox id: String, _ state: RecordState) throws {
     try database.statement("UPDATE sandboxes SET state = ? WHERE id = ?").bind(.text(state.rawValue), .text(id)).run()
+  }
+
+  /// The end of a join: the endpoint (new or not) is ready and joined.
+  public func markJoined(endpoint id: String) throws {
+    try database.statement("UPDATE endpoints SET state = 'ready', join_state = 'joined' WHERE id = ?").bind(.text(id)).run()
+  }
+
+  /// The end of a sandbox's creation or of a change of its joins.
+  public func markReady(sandbox id: String, ownHosts: Bool) throws {
+    try database.statement("UPDATE sandboxes SET state = 'ready', hosts_mode = ? WHERE id = ?")
+      .bind(.text(ownHosts ? "own" : "link"), .text(id)).run()
+  }
+
+  /// Whether any record is in a transitional state: one cheap question
+  /// before looking at each kind.
+  public func hasUnsettledRecords() throws -> Bool {
+    try database.statement("""
+      SELECT EXISTS (SELECT 1 FROM endpoints WHERE state != 'ready' OR join_state IN ('joining', 'leaving'))
+        OR EXISTS (SELECT 1 FROM sandboxes WHERE state != 'ready')
+        OR EXISTS (SELECT 1 FROM networks WHERE state != 'ready')
+      """).first { $0.int(0) != 0 } ?? false
   }
 
   public func setHostsMode(ofSandbox id: String, own: Bool) throws {

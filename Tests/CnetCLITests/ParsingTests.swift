@@ -191,6 +191,9 @@ import Testing
     ["addr", "list"], ["address", "ls", "-n", "a", "--json"],
     ["route", "list", "--json"], ["route", "show", "-n", "x"],
     ["bridge", "list"], ["bridge", "ls", "--json"],
+    ["netns", "add", "web"], ["netns", "del", "a", "b"], ["netns", "rm", "a"], ["netns", "delete", "x"],
+    ["exec", "ns1", "ip", "-o", "link"], ["exec", "ns1", "--help"], ["netns", "exec", "ns1", "sh", "-c", "exit 3"],
+    ["connect", "front", "web"], ["disconnect", "front", "web"],
   ])
   func agreesWithTheParser(_ arguments: [String]) throws {
     let fast = try #require(FastPath.match(arguments, namespace: nil))
@@ -202,6 +205,12 @@ import Testing
     case let c as AddrList where c.dev == nil && !c.ipv4 && !c.ipv6: expected = .addrList(json: c.output.json, namespace: c.scope.netns)
     case let c as RouteList where !c.ipv4 && !c.ipv6: expected = .routeList(json: c.output.json, namespace: c.scope.netns)
     case let c as BridgeList: expected = .bridgeList(json: c.output.json, namespace: c.scope.netns)
+    case let c as NetnsAdd: expected = .netnsAdd(c.name)
+    case let c as NetnsDelete: expected = .netnsDelete(c.names)
+    case let c as Exec: expected = .exec(c.exec.name, c.exec.command)
+    case let c as NetnsExec: expected = .exec(c.exec.name, c.exec.command)
+    case let c as Connect where c.addresses.isEmpty && c.options.isEmpty: expected = .connect(network: c.network, sandbox: c.sandbox)
+    case let c as Disconnect: expected = .disconnect(network: c.network, sandbox: c.sandbox)
     default: expected = nil
     }
     #expect(fast == expected)
@@ -210,8 +219,11 @@ import Testing
   @Test(arguments: [
     ["netns", "list", "-n", "x"], ["netns", "list", "--help"], ["netns", "list", "extra"],
     ["link", "list", "eth0"], ["link", "list", "--type", "veth"], ["addr", "list", "-4"],
-    ["route", "list", "--json", "--json"], ["netns", "add", "x"], ["netns"], ["link", "list", "-n"],
-    ["exec", "list"],
+    ["route", "list", "--json", "--json"], ["netns"], ["link", "list", "-n"],
+    ["netns", "add", "x", "y"], ["netns", "add", "--help"], ["netns", "del"], ["netns", "del", "a", "--help"],
+    ["exec", "--help"], ["exec", "ns1"], ["exec", "-n", "ns1", "true"], ["netns", "exec", "ns1"],
+    ["connect", "n", "s", "--ip", "10.0.0.2"], ["connect", "n"], ["connect", "n", "--help"], ["disconnect", "n", "s", "x"],
+    ["network", "create", "n"],
   ])
   func leavesEverythingElseToTheParser(_ arguments: [String]) {
     #expect(FastPath.match(arguments, namespace: nil) == nil)
@@ -221,6 +233,9 @@ import Testing
     #expect(FastPath.match(["link", "list"], namespace: "web") == .linkList(json: false, namespace: "web"))
     #expect(FastPath.match(["netns", "list"], namespace: "web") == nil)
     #expect(FastPath.match(["link", "list", "-n", "x"], namespace: "web") == nil)
+    // -n means nothing to these: the parser reports it.
+    #expect(FastPath.match(["connect", "n", "s"], namespace: "web") == nil)
+    #expect(FastPath.match(["exec", "ns1", "true"], namespace: "web") == nil)
   }
 }
 

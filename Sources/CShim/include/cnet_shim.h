@@ -271,7 +271,9 @@ int cnet_parse_nsid(const void *nlh, int32_t *nsid);
 /// does not change. The fd keeps the namespace alive until a bind mount or
 /// a link inside it does (`ip netns add` binds /proc/self/ns/net; cnet binds
 /// /proc/self/fd/N of this fd, which names the same nsfs inode).
-int cnet_netns_create(int *fd);
+/// When `nl` is not NULL, the same thread also opens a netlink socket
+/// inside the new namespace (saving a second thread and setns).
+int cnet_netns_create(int *fd, struct cnet_nl **nl);
 
 /// 1 if `fd` refers to a network namespace, 0 if it is some other file
 /// (a placeholder left by an interrupted `netns add`, another namespace

@@ -41,6 +41,8 @@ struct EndpointAddressOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Another name for it in the network's hosts files (repeatable).", valueName: "name"))
   var alias: [String] = []
 
+  var isEmpty: Bool { ip == nil && ip6 == nil && mac == nil && alias.isEmpty }
+
   func spec(name: String) throws -> EndpointSpec {
     var spec = EndpointSpec(name: name)
     spec.ipv4 = try ip.map { try Engine.address($0, "--ip") }

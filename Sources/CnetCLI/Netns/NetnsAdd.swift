@@ -11,6 +11,11 @@ struct NetnsAdd: ParsableCommand {
   var name: String
 
   func run() throws {
+    try Self.perform(name)
+  }
+
+  /// Shared with FastPath.
+  static func perform(_ name: String) throws {
     try Kernel.namespaces.add(NamespaceName(name))
   }
 }

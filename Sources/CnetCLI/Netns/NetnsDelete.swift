@@ -24,6 +24,11 @@ struct NetnsDelete: ParsableCommand {
   }
 
   func run() throws {
+    try Self.perform(names)
+  }
+
+  /// Shared with FastPath.
+  static func perform(_ names: [String]) throws {
     let valid = try names.map { try NamespaceName($0) }
     var failures: [ReportableError] = []
     for name in valid {

@@ -31,6 +31,11 @@ struct ExecArguments: ParsableArguments {
   var command: [String] = []
 
   func run() throws -> Never {
+    try Self.perform(name: name, command: command)
+  }
+
+  /// Shared with FastPath.
+  static func perform(name: String, command: [String]) throws -> Never {
     let name = try NamespaceName(name)
     guard !command.isEmpty else {
       throw CnetError(.invalidArgument, "missing command to run in netns \"\(name)\"")

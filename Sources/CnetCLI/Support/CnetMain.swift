@@ -15,7 +15,7 @@ public enum CnetMain {
       global = try GlobalOptions.extract(from: arguments)
       if let fast = FastPath.match(global.remaining, namespace: global.namespace) {
         try fast.run()
-        exit(ExitStatus.success.rawValue)
+        finish()
       }
       command = try CnetCommand.parseAsRoot(global.remaining)
     } catch {
@@ -34,7 +34,7 @@ public enum CnetMain {
         command = scoped
       }
       try command.run()
-      exit(ExitStatus.success.rawValue)
+      finish()
     } catch let error as ReportableError {
       fail(error.message, ExitStatus(error.kind))
     } catch let error as ExitCode {
@@ -68,7 +68,14 @@ public enum CnetMain {
 
   static func fail(_ message: String, _ status: ExitStatus) -> Never {
     writeError("cnet: " + message + "\n")
-    exit(status.rawValue)
+    finish(status)
+  }
+
+  /// Flushes what was printed and ends the process at once: there is
+  /// nothing for exit handlers to do, and skipping them saves ~0.1 ms.
+  static func finish(_ status: ExitStatus = .success) -> Never {
+    fflush(nil)
+    _exit(status.rawValue)
   }
 }
 

@@ -1,26 +1,40 @@
-/// The read-only list commands, run without ArgumentParser when their
-/// arguments need no parsing.
+import CnetCore
+import CnetEngine
+
+/// The commands scripts run over and over, run without ArgumentParser when
+/// their arguments need no parsing.
 ///
 /// Why: building ArgumentParser's parser costs about 8.5 million
 /// instructions at every start (its protocol-conformance lookups scan the
-/// ~3,800 conformance records of the binary; measured with callgrind), more
-/// than everything else `cnet netns list` does, and more than all of
-/// `ip netns list`. Scripts and status loops call these list commands over
-/// and over. So an argument vector of exactly a list command, `--json`, and
-/// `-n NS` (where the command takes it) is dispatched here to the same
-/// `render` function the parsed command calls; anything else (an alias,
-/// any other option, --help, a typo) goes through ArgumentParser as usual.
-/// CnetCLITests checks that both routes pick the same command with the
-/// same values.
+/// ~3,800 conformance records of the binary; measured with callgrind), about
+/// 1.2 ms: more than all of `ip netns list`, and a third of a `connect`.
+/// So an argument vector that is exactly one of these commands, with only
+/// positional arguments (plus `--json` and `-n NS` for the list commands),
+/// is dispatched here to the same function the parsed command calls:
+///
+///     netns list|ls|show, link|addr|route|bridge list|ls|show [--json] [-n NS]
+///     netns add NAME, netns del|delete|rm NAME...
+///     exec NAME CMD..., netns exec NAME CMD...
+///     connect NETWORK SANDBOX, disconnect NETWORK SANDBOX
+///
+/// Anything else (any option, an alias of a group, --help, a word starting
+/// with '-', a typo) goes through ArgumentParser as usual. CnetCLITests
+/// checks that both routes pick the same command with the same values.
 enum FastPath: Equatable {
   case netnsList(json: Bool)
   case linkList(json: Bool, namespace: String?)
   case addrList(json: Bool, namespace: String?)
   case routeList(json: Bool, namespace: String?)
   case bridgeList(json: Bool, namespace: String?)
+  case netnsAdd(String)
+  case netnsDelete([String])
+  case exec(String, [String])
+  case connect(network: String, sandbox: String)
+  case disconnect(network: String, sandbox: String)
 
   /// The command `arguments` name, if they are that simple.
   static func match(_ arguments: [String], namespace global: String?) -> FastPath? {
+    if global == nil, let plain = matchPlain(arguments) { return plain }
     guard arguments.count >= 2, ["list", "ls", "show"].contains(arguments[1]) else { return nil }
     var json = false
     var namespace: String?
@@ -49,6 +63,30 @@ enum FastPath: Equatable {
     }
   }
 
+  /// The commands that take only positional words.
+  private static func matchPlain(_ arguments: [String]) -> FastPath? {
+    func plain(_ words: ArraySlice<String>) -> Bool { words.allSatisfy { !$0.hasPrefix("-") } }
+    switch arguments.first {
+    case "connect" where arguments.count == 3 && plain(arguments[1...]):
+      return .connect(network: arguments[1], sandbox: arguments[2])
+    case "disconnect" where arguments.count == 3 && plain(arguments[1...]):
+      return .disconnect(network: arguments[1], sandbox: arguments[2])
+    case "exec" where arguments.count >= 3 && !arguments[1].hasPrefix("-"):
+      return .exec(arguments[1], Array(arguments[2...]))
+    case "netns":
+      guard arguments.count >= 3 else { return nil }
+      switch arguments[1] {
+      case "add" where arguments.count == 3 && plain(arguments[2...]): return .netnsAdd(arguments[2])
+      case "del", "delete", "rm": return plain(arguments[2...]) ? .netnsDelete(Array(arguments[2...])) : nil
+      case "exec" where arguments.count >= 4 && !arguments[2].hasPrefix("-"):
+        return .exec(arguments[2], Array(arguments[3...]))
+      default: return nil
+      }
+    default:
+      return nil
+    }
+  }
+
   func run() throws {
     switch self {
     case .netnsList(let json): NetnsList.render(json: json)
@@ -56,6 +94,12 @@ enum FastPath: Equatable {
     case .addrList(let json, let namespace): try AddrList.render(dev: nil, ipv4: false, ipv6: false, json: json, namespace: namespace)
     case .routeList(let json, let namespace): try RouteList.render(ipv4: false, ipv6: false, json: json, namespace: namespace)
     case .bridgeList(let json, let namespace): try BridgeList.render(json: json, namespace: namespace)
+    case .netnsAdd(let name): try NetnsAdd.perform(name)
+    case .netnsDelete(let names): try NetnsDelete.perform(names)
+    case .exec(let name, let command): try ExecArguments.perform(name: name, command: command)
+    case .connect(let network, let sandbox):
+      _ = try Engine.changing().connect(network, SandboxSpec(name: sandbox), endpoint: EndpointSpec(name: sandbox))
+    case .disconnect(let network, let sandbox): _ = try Engine.changing().disconnect(network, sandbox)
     }
   }
 }

@@ -103,9 +103,10 @@ public final class SandboxContext {
   public let namespace: NetworkNamespace
   private var inside: RouteSocket?
 
-  public init(record: SandboxRecord, namespace: NetworkNamespace) {
+  public init(record: SandboxRecord, namespace: NetworkNamespace, socket: RouteSocket? = nil) {
     self.record = record
     self.namespace = namespace
+    inside = socket
   }
 
   public func socket() throws -> RouteSocket {

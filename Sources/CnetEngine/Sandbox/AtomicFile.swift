@@ -8,22 +8,28 @@ import Glibc
 /// sees the old content or the new, never half of either.
 enum AtomicFile {
   static func write(_ path: String, _ contents: String) throws {
+    var text = contents
+    try text.withUTF8 { try write(path, UnsafeRawBufferPointer($0)) }
+  }
+
+  static func write(_ path: String, _ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBytes { try write(path, $0) }
+  }
+
+  private static func write(_ path: String, _ buffer: UnsafeRawBufferPointer) throws {
     let temporary = path + ".tmp.\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw failure("write", path) }
     var ok = true
-    var text = contents
-    text.withUTF8 { buffer in
-      var offset = 0
-      while offset < buffer.count, let base = buffer.baseAddress {
-        let n = Glibc.write(fd, base + offset, buffer.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          ok = false
-          return
-        }
-        offset += n
+    var offset = 0
+    while offset < buffer.count, let base = buffer.baseAddress {
+      let n = Glibc.write(fd, base + offset, buffer.count - offset)
+      if n < 0, errno == EINTR { continue }
+      if n <= 0 {
+        ok = false
+        break
       }
+      offset += n
     }
     let closed = close(fd) == 0
     guard ok, closed else {
@@ -51,18 +57,30 @@ enum AtomicFile {
   }
 
   static func read(_ path: String) -> String? {
+    readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  static func readBytes(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var data: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
+    // One read for the whole file, sized by fstat; grown if it grew.
+    var st = stat()
+    // (/proc files report size 0.)
+    var data = [UInt8](repeating: 0, count: fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) + 1 : 4096)
+    var count = 0
     while true {
-      let n = Glibc.read(fd, &chunk, chunk.count)
+      if count == data.count { data += [UInt8](repeating: 0, count: data.count) }
+      let n = data.withUnsafeMutableBytes { buffer -> Int in
+        guard let base = buffer.baseAddress else { return 0 }
+        return Glibc.read(fd, base + count, buffer.count - count)
+      }
       if n < 0, errno == EINTR { continue }
       if n <= 0 { break }
-      data += chunk[0..<n]
+      count += n
     }
-    return String(decoding: data, as: UTF8.self)
+    data.removeSubrange(count...)
+    return data
   }
 
   /// mkdir -p for one level below an existing directory.

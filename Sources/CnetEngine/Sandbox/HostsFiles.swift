@@ -65,28 +65,47 @@ struct HostsFiles {
     return endpoint.addresses.map { "\($0.address)\t\(names.joined(separator: " "))\(tag(endpoint.id))\n" }.joined()
   }
 
-  /// Puts (or replaces) an endpoint's lines in its network's file.
+  /// Puts (or replaces) an endpoint's lines in its network's file. The
+  /// file is edited as bytes: a network with a thousand sandboxes has a
+  /// file of some 40 KB, edited on every join.
   func add(_ endpoint: EndpointRecord, of sandbox: SandboxRecord, to network: NetworkRecord) throws {
     guard !endpoint.addresses.isEmpty else { return }
-    try ensureNetwork(network)
     let path = networkFile(network.id)
-    let kept = Self.without(endpoint.id, AtomicFile.read(path) ?? header(network) + Self.localhost)
-    try AtomicFile.write(path, kept + Self.lines(endpoint, sandbox))
+    var bytes: [UInt8]
+    if let existing = AtomicFile.readBytes(path) {
+      bytes = Self.without(endpoint.id, existing)
+    } else {
+      try ensureNetwork(network)
+      bytes = Array((header(network) + Self.localhost).utf8)
+    }
+    bytes += Self.lines(endpoint, sandbox).utf8
+    try AtomicFile.write(path, bytes)
   }
 
   /// Takes an endpoint's lines out of its network's file.
   func remove(_ endpointID: String, from networkID: String) throws {
     let path = networkFile(networkID)
-    guard let text = AtomicFile.read(path), text.contains(Self.tag(endpointID)) else { return }
-    try AtomicFile.write(path, Self.without(endpointID, text))
+    guard let bytes = AtomicFile.readBytes(path) else { return }
+    let kept = Self.without(endpointID, bytes)
+    if kept.count != bytes.count { try AtomicFile.write(path, kept) }
   }
 
-  static func without(_ endpointID: String, _ text: String) -> String {
-    let tag = tag(endpointID)
-    guard text.contains(tag) else { return text }
-    return text.split(separator: "\n", omittingEmptySubsequences: false)
-      .filter { !$0.hasSuffix(tag) }
-      .joined(separator: "\n")
+  /// The file without the lines that end with the endpoint's tag.
+  static func without(_ endpointID: String, _ bytes: [UInt8]) -> [UInt8] {
+    let tag = Array(tag(endpointID).utf8)
+    var kept: [UInt8] = []
+    kept.reserveCapacity(bytes.count)
+    var start = 0
+    while start < bytes.count {
+      let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+      let line = bytes[start..<end]
+      let body = line.last == UInt8(ascii: "\n") ? line.dropLast() : line
+      if !(body.count >= tag.count && body.suffix(tag.count).elementsEqual(tag)) {
+        kept += line
+      }
+      start = end
+    }
+    return kept
   }
 
   /// Whether a sandbox can share its network's file.

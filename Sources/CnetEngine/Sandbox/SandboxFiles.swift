@@ -16,9 +16,10 @@ struct SandboxFiles {
 
   func directory(_ sandbox: SandboxRecord) -> String { etcDirectory + "/" + sandbox.netns }
 
-  /// Writes hostname and resolv.conf, and a hosts file with no network yet.
-  /// A sandbox in the host's namespace gets none: it sees the host's files.
-  func create(_ sandbox: SandboxRecord) throws {
+  /// Writes hostname, resolv.conf and hosts (for the networks it is
+  /// joined to). A sandbox in the host's namespace gets none: it sees the
+  /// host's files.
+  func create(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
     guard sandbox.origin != .host else { return }
     try AtomicFile.directory(etcDirectory)
     try AtomicFile.directory(directory(sandbox))
@@ -27,7 +28,7 @@ struct SandboxFiles {
       dns: sandbox.dns, search: sandbox.dnsSearch,
       host: AtomicFile.read(ResolvConf.hostFile), upstream: AtomicFile.read(ResolvConf.upstreamFile))
     try AtomicFile.write(directory(sandbox) + "/resolv.conf", resolv)
-    try hosts.writeSandbox(sandbox, joinedNetworks: [])
+    try hosts.writeSandbox(sandbox, joinedNetworks: joinedNetworks)
   }
 
   /// Updates the sandbox's hosts after its joins changed.

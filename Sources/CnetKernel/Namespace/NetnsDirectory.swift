@@ -54,11 +54,27 @@ public struct NetnsDirectory: Sendable {
   /// Throws KernelError; nothing is left behind on failure.
   @discardableResult
   public func add(_ name: NamespaceName) throws -> NetworkNamespace {
+    try add(name) { try NetworkNamespace.create(name: name.value) }
+  }
+
+  /// The same, with a netlink socket inside the new namespace.
+  public func addWithSocket(_ name: NamespaceName) throws -> (NetworkNamespace, RouteSocket) {
+    var socket: RouteSocket?
+    let namespace = try add(name) {
+      let (namespace, opened) = try NetworkNamespace.createWithSocket(name: name.value)
+      socket = opened
+      return namespace
+    }
+    guard let socket else { throw KernelError("open netlink socket in netns", "\"\(name)\"", code: EBADF) }
+    return (namespace, socket)
+  }
+
+  private func add(_ name: NamespaceName, create: () throws -> NetworkNamespace) throws -> NetworkNamespace {
     try prepare()
     let file = path(of: name)
     try createPlaceholder(file, name)
     do {
-      let namespace = try NetworkNamespace.create(name: name.value)
+      let namespace = try create()
       // /proc/self/fd/N names the same nsfs inode as the thread that
       // created it, whichever thread runs this mount.
       guard mount("/proc/self/fd/\(namespace.fd)", file, "none", UInt(MS_BIND), nil) == 0 else {
@@ -96,6 +112,14 @@ public struct NetnsDirectory: Sendable {
 
   /// mkdir -p and the shared mount, under an flock on the directory so
   /// parallel adds do not stack mounts (Debian #949235, iproute2's comment).
+  ///
+  /// Shared, so that unmounting a name in one mount namespace unmounts it in
+  /// the others and the namespace can be freed. iproute2 sets it with
+  /// MS_REC on every add, which walks every name already mounted there:
+  /// with a thousand names that is most of the cost of an add. Names
+  /// mounted under a shared mount point are shared already, so cnet
+  /// re-asserts the top mount only, and goes recursive only when it has
+  /// just made the mount point.
   private func prepare() throws {
     if mkdir(path, 0o755) != 0, lastErrno() != EEXIST {
       throw KernelError("create directory", path, code: lastErrno())
@@ -103,19 +127,17 @@ public struct NetnsDirectory: Sendable {
     let lock = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if lock >= 0 { flock(lock, LOCK_EX) }
     defer { if lock >= 0 { close(lock) } }
-    // Shared, so that unmounting a name in one mount namespace unmounts it
-    // in the others and the namespace can be freed.
-    var madeMountPoint = false
-    while mount("", path, "none", UInt(MS_SHARED | MS_REC), nil) != 0 {
-      let code = lastErrno()
-      guard code == EINVAL, !madeMountPoint else {
-        throw KernelError("make shared mount of", path, code: code)
-      }
-      // Not a mount point yet: make it one by binding it onto itself.
-      guard mount(path, path, "none", UInt(MS_BIND | MS_REC), nil) == 0 else {
-        throw KernelError("bind-mount", "\(path) onto itself", code: lastErrno())
-      }
-      madeMountPoint = true
+    if mount("", path, "none", UInt(MS_SHARED), nil) == 0 { return }
+    let code = lastErrno()
+    guard code == EINVAL else {
+      throw KernelError("make shared mount of", path, code: code)
+    }
+    // Not a mount point yet: make it one by binding it onto itself.
+    guard mount(path, path, "none", UInt(MS_BIND | MS_REC), nil) == 0 else {
+      throw KernelError("bind-mount", "\(path) onto itself", code: lastErrno())
+    }
+    guard mount("", path, "none", UInt(MS_SHARED | MS_REC), nil) == 0 else {
+      throw KernelError("make shared mount of", path, code: lastErrno())
     }
   }
 

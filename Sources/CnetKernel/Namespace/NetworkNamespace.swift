@@ -59,11 +59,22 @@ public final class NetworkNamespace {
   /// this handle, or longer once bound to a name.
   public static func create(name: String? = nil) throws(KernelError) -> NetworkNamespace {
     var fd: Int32 = -1
-    let rc = cnet_netns_create(&fd)
+    let rc = cnet_netns_create(&fd, nil)
     guard rc == 0 else {
       throw KernelError("create network namespace", name.map { "\"\($0)\"" } ?? "", code: -rc)
     }
     return NetworkNamespace(fd: fd, name: name)
+  }
+
+  /// The same, with a netlink socket inside it opened by the same thread.
+  public static func createWithSocket(name: String? = nil) throws -> (NetworkNamespace, RouteSocket) {
+    var fd: Int32 = -1
+    var nl: OpaquePointer?
+    let rc = cnet_netns_create(&fd, &nl)
+    guard rc == 0, let nl else {
+      throw KernelError("create network namespace", name.map { "\"\($0)\"" } ?? "", code: -rc)
+    }
+    return (NetworkNamespace(fd: fd, name: name), RouteSocket(transport: KernelTransport(adopting: nl), namespaceName: name))
   }
 
   /// The nsfs identity (device, inode): two handles name the same

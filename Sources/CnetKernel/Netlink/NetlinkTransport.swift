@@ -37,6 +37,12 @@ final class KernelTransport: NetlinkTransport {
     portID = cnet_nl_portid(nl)
   }
 
+  /// Takes over a socket the shim opened elsewhere.
+  init(adopting nl: OpaquePointer) {
+    socket = nl
+    portID = cnet_nl_portid(nl)
+  }
+
   deinit { cnet_nl_close(socket) }
 
   func send(_ request: UnsafeRawBufferPointer) -> Int32 {
