@@ -41,6 +41,41 @@ static void *create_thread(void *arg) {
   return NULL;
 }
 
+struct cnet_netns_pending {
+  pthread_t thread;
+  struct create_job job;
+  struct cnet_nl *nl;
+};
+
+int cnet_netns_create_start(struct cnet_netns_pending **out) {
+  struct cnet_netns_pending *p = calloc(1, sizeof(*p));
+  if (!p) return -ENOMEM;
+  p->job.fd = -1;
+  p->job.nl = &p->nl;
+  int rc = pthread_create(&p->thread, NULL, create_thread, &p->job);
+  if (rc != 0) {
+    free(p);
+    return -rc;
+  }
+  *out = p;
+  return 0;
+}
+
+int cnet_netns_create_finish(struct cnet_netns_pending *p, int *fd, struct cnet_nl **nl) {
+  int rc = pthread_join(p->thread, NULL);
+  if (rc == 0) rc = p->job.rc;
+  else rc = -rc;
+  if (rc == 0) {
+    *fd = p->job.fd;
+    if (nl) *nl = p->nl;
+    else cnet_nl_close(p->nl);
+  } else if (p->job.fd >= 0) {
+    close(p->job.fd);
+  }
+  free(p);
+  return rc;
+}
+
 int cnet_netns_create(int *fd, struct cnet_nl **nl) {
   struct create_job job = {.fd = -1, .nl = nl, .rc = 0};
   pthread_t thread;

@@ -29,9 +29,7 @@ struct Connect: ParsableCommand {
   @OptionGroup var options: SandboxOptions
 
   func run() throws {
-    let endpoint = try addresses.spec(name: sandbox)
-    let sandbox = try options.spec(name: sandbox)
-    _ = try Engine.changing().connect(network, sandbox, endpoint: endpoint)
+    try Engine.connect(network, try options.spec(name: sandbox), try addresses.spec(name: sandbox))
   }
 }
 

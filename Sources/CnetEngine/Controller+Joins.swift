@@ -23,8 +23,14 @@ extension Controller {
   /// endpoint named after the sandbox, and the join, in one
   /// reserve -> apply -> commit. An endpoint of that name that is not
   /// joined is reused: a container that comes back gets its address back.
-  public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec)
-    throws -> (EndpointRecord, SandboxRecord)
+  ///
+  /// `prepared` is a namespace the caller started creating before it took
+  /// the lock (`speculativeNamespace`), so that the kernel's work on it
+  /// overlaps the store's; it is used if the sandbox is new and cnet's own,
+  /// and dropped otherwise. It is anonymous until it is bound to the
+  /// sandbox's name, after the reservation: crash safety is unchanged.
+  public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec,
+                      prepared: PendingNamespace? = nil) throws -> (EndpointRecord, SandboxRecord)
   {
     try Names.check(sandboxSpec.name, "sandbox")
     let network = try network(networkReference)
@@ -44,7 +50,18 @@ extension Controller {
       source = .new(spec)
     }
     let (sandbox, isNew) = try sandboxForJoin(sandboxSpec.name, spec: sandboxSpec, network: network)
-    return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew)
+    return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared)
+  }
+
+  /// Starts creating the namespace a `connect` of `spec` will probably
+  /// need, before the caller waits for the lock: when the sandbox would be a
+  /// new namespace of cnet's (no --pid or --netns, no such name yet).
+  /// A guess; a wrong one costs only the kernel's work on another core.
+  public static func speculativeNamespace(for spec: SandboxSpec, settings: Settings = Settings()) -> PendingNamespace? {
+    guard spec.pid == nil, spec.netns == nil, let name = try? NamespaceName(spec.name),
+      !NetnsDirectory(path: settings.netnsDirectory).exists(name)
+    else { return nil }
+    return try? NetworkNamespace.startCreating()
   }
 
   enum EndpointSource {
@@ -75,8 +92,8 @@ extension Controller {
   }
 
   /// A join, from reservation to commit.
-  private func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool)
-    throws -> (EndpointRecord, SandboxRecord)
+  private func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool,
+                      prepared: PendingNamespace? = nil) throws -> (EndpointRecord, SandboxRecord)
   {
     let driver = try driver(network.driver)
     let before = sandboxIsNew ? [] : try store.endpoints(sandbox: sandbox.id)
@@ -119,7 +136,7 @@ extension Controller {
     var context: SandboxContext?
     do {
       if sandboxIsNew {
-        context = try realize(sandbox)
+        context = try realize(sandbox, prepared: prepared)
       } else {
         guard let opened = openNamespace(sandbox) else {
           throw CnetError(.notFound, "the namespace of sandbox \"\(sandbox.name)\" is gone; run `cnet gc`")

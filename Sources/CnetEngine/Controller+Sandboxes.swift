@@ -99,12 +99,13 @@ extension Controller {
 
   /// Makes the sandbox's namespace exist under its name, and returns a
   /// context on it (with the socket inside, when creating made one).
-  func realize(_ sandbox: SandboxRecord) throws -> SandboxContext {
+  /// `prepared`: a namespace already being created (see `connect`).
+  func realize(_ sandbox: SandboxRecord, prepared: PendingNamespace? = nil) throws -> SandboxContext {
     let name = try NamespaceName(sandbox.netns)
     switch sandbox.origin {
     case .created:
       // `lo` is always index 1 in a new namespace.
-      let (namespace, socket) = try netns.addWithSocket(name)
+      let (namespace, socket) = try netns.addWithSocket(name, pending: prepared)
       try socket.setLink(index: 1, name: "lo", LinkChanges(up: true))
       return SandboxContext(record: sandbox, namespace: namespace, socket: socket)
     case .pid:

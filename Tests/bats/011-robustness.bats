@@ -95,29 +95,42 @@ in_progress() {
 
 @test "kill -9 during connect and disconnect, then gc: nothing leaked" {
   cnet network create n1 --subnet 10.33.0.0/16
+  # Half the commands run at full speed; the other half under strace, which
+  # holds back each request to the kernel and each change to the files
+  # (a command takes a few milliseconds; this spreads it over a hundred or
+  # so, so that more kills land between its first and last change).
+  local slow=(strace -f -qq -o /dev/null -e trace=sendto,sendmsg,rename,unlink,rmdir,umount2
+    -e inject=sendto,sendmsg,rename,unlink,rmdir,umount2:delay_enter=10000)
   # Random kills land anywhere over the whole of a command.
-  local start span
+  local start span slow_span
   start=$(date +%s%N)
   cnet connect n1 probe
   span=$(( ($(date +%s%N) - start) / 1000000 + 2 ))
-  cnet disconnect n1 probe
+  start=$(date +%s%N)
+  in_host "${slow[@]}" "$CNET_BIN" disconnect n1 probe
+  slow_span=$(( ($(date +%s%N) - start) / 1000000 * 2 + 2 ))
   local caught=0 i delay command
   for i in $(seq 1 40); do
     for command in connect disconnect; do
       [ "$command" = disconnect ] && ! cnet sandbox inspect "k$i" >/dev/null 2>&1 && continue
-      in_host_bg "$CNET_BIN" "$command" n1 "k$i"
+      local before=0
+      in_progress && before=1
       if [ $((i % 2)) -eq 0 ]; then
-        # Every other one is killed as soon as it is half-done.
-        local polls=0
-        while ! in_progress && [ $polls -lt 200 ] && kill -0 "$LAST_PID" 2>/dev/null; do polls=$((polls + 1)); done
+        in_host_bg "${slow[@]}" "$CNET_BIN" "$command" n1 "k$i"
+        delay=$(awk -v r="$RANDOM" -v s="$slow_span" 'BEGIN { printf "%.4f", r / 32768 * s / 1000 }')
       else
+        in_host_bg "$CNET_BIN" "$command" n1 "k$i"
         delay=$(awk -v r="$RANDOM" -v s="$span" 'BEGIN { printf "%.4f", r / 32768 * s / 1000 }')
-        sleep "$delay"
       fi
-      kill -STOP "$LAST_PID" 2>/dev/null || true
-      in_progress && caught=$((caught + 1))
-      kill -9 "$LAST_PID" 2>/dev/null || true
-      wait "$LAST_PID" 2>/dev/null || true
+      sleep "$delay"
+      # Under strace the command is the tracer's child; SIGKILL reaches it
+      # all the same, and the tracer then exits.
+      kill -9 $(pgrep -P "$LAST_PID") "$LAST_PID" 2>/dev/null || true
+      wait 2>/dev/null || true
+      # What the killed command left in the store: half-done if it was
+      # caught between its first and last commit (and nothing was before:
+      # a command settles what an earlier killed one left first).
+      [ "$before" = 0 ] && in_progress && caught=$((caught + 1))
     done
   done
   echo "# kills that caught a command half-way: $caught" >&3

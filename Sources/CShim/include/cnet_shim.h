@@ -275,6 +275,17 @@ int cnet_parse_nsid(const void *nlh, int32_t *nsid);
 /// inside the new namespace (saving a second thread and setns).
 int cnet_netns_create(int *fd, struct cnet_nl **nl);
 
+/// A namespace being created on a thread of its own while the caller goes
+/// on with other work (cnet overlaps the kernel's namespace setup, about
+/// half a millisecond, with its store transaction).
+struct cnet_netns_pending;
+
+/// Starts cnet_netns_create(fd, nl) on a new thread and returns at once.
+int cnet_netns_create_start(struct cnet_netns_pending **out);
+
+/// Waits for the thread; then as cnet_netns_create. Frees `pending`.
+int cnet_netns_create_finish(struct cnet_netns_pending *pending, int *fd, struct cnet_nl **nl);
+
 /// 1 if `fd` refers to a network namespace, 0 if it is some other file
 /// (a placeholder left by an interrupted `netns add`, another namespace
 /// type), or -errno. Uses NS_GET_NSTYPE, which only nsfs files answer.

@@ -22,6 +22,13 @@ enum Engine {
     return try Controller.forChanges(settings, settle: settle)
   }
 
+  /// `connect`, with the sandbox's namespace (when it will be a new one)
+  /// created while the command waits for the lock and reads the store.
+  static func connect(_ network: String, _ sandbox: SandboxSpec, _ endpoint: EndpointSpec) throws {
+    let prepared = Controller.speculativeNamespace(for: sandbox)
+    _ = try changing().connect(network, sandbox, endpoint: endpoint, prepared: prepared)
+  }
+
   /// For ls and inspect: nil when cnet has stored nothing yet.
   static func reading() throws -> Controller? {
     try Controller.forReading()

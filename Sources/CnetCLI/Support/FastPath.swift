@@ -98,7 +98,7 @@ enum FastPath: Equatable {
     case .netnsDelete(let names): try NetnsDelete.perform(names)
     case .exec(let name, let command): try ExecArguments.perform(name: name, command: command)
     case .connect(let network, let sandbox):
-      _ = try Engine.changing().connect(network, SandboxSpec(name: sandbox), endpoint: EndpointSpec(name: sandbox))
+      try Engine.connect(network, SandboxSpec(name: sandbox), EndpointSpec(name: sandbox))
     case .disconnect(let network, let sandbox): _ = try Engine.changing().disconnect(network, sandbox)
     }
   }

@@ -57,11 +57,12 @@ public struct NetnsDirectory: Sendable {
     try add(name) { try NetworkNamespace.create(name: name.value) }
   }
 
-  /// The same, with a netlink socket inside the new namespace.
-  public func addWithSocket(_ name: NamespaceName) throws -> (NetworkNamespace, RouteSocket) {
+  /// The same, with a netlink socket inside the new namespace; `pending`
+  /// is a namespace already being created, to use instead of a new one.
+  public func addWithSocket(_ name: NamespaceName, pending: PendingNamespace? = nil) throws -> (NetworkNamespace, RouteSocket) {
     var socket: RouteSocket?
     let namespace = try add(name) {
-      let (namespace, opened) = try NetworkNamespace.createWithSocket(name: name.value)
+      let (namespace, opened) = try pending?.finish(name: name.value) ?? NetworkNamespace.createWithSocket(name: name.value)
       socket = opened
       return namespace
     }

@@ -77,11 +77,51 @@ public final class NetworkNamespace {
     return (NetworkNamespace(fd: fd, name: name), RouteSocket(transport: KernelTransport(adopting: nl), namespaceName: name))
   }
 
+  /// The same, started now on a thread of its own; `finish` collects it.
+  public static func startCreating() throws -> PendingNamespace {
+    try PendingNamespace()
+  }
+
   /// The nsfs identity (device, inode): two handles name the same
   /// namespace exactly when these are equal.
   var identity: FileSystem.Identity? {
     var st = stat()
     guard fstat(fd, &st) == 0 else { return nil }
     return FileSystem.Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+  }
+}
+
+/// A namespace (with a netlink socket inside) being created on a thread of
+/// its own while the caller works on. Until it is bound to a name, only
+/// this process holds it: if the process dies, the kernel frees it, and
+/// with it anything created inside. Dropped unfinished, it is collected
+/// and closed.
+public final class PendingNamespace {
+  private var pending: OpaquePointer?
+
+  init() throws {
+    var started: OpaquePointer?
+    let rc = cnet_netns_create_start(&started)
+    guard rc == 0, let started else { throw KernelError("create network namespace", "", code: -rc) }
+    pending = started
+  }
+
+  /// Waits for the namespace and takes it.
+  public func finish(name: String?) throws -> (NetworkNamespace, RouteSocket) {
+    guard let pending else { throw KernelError("create network namespace", "", code: EALREADY) }
+    self.pending = nil
+    var fd: Int32 = -1
+    var nl: OpaquePointer?
+    let rc = cnet_netns_create_finish(pending, &fd, &nl)
+    guard rc == 0, let nl else {
+      throw KernelError("create network namespace", name.map { "\"\($0)\"" } ?? "", code: -rc)
+    }
+    return (NetworkNamespace(fd: fd, name: name), RouteSocket(transport: KernelTransport(adopting: nl), namespaceName: name))
+  }
+
+  deinit {
+    guard let pending else { return }
+    var fd: Int32 = -1
+    if cnet_netns_create_finish(pending, &fd, nil) == 0 { close(fd) }
   }
 }
