@@ -7,14 +7,23 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
   public init(_ value: UInt32) { self.value = value }
 
-  public init?(bytes: some Collection<UInt8>) {
+  @_specialize(exported: true, where Bytes == [UInt8])
+  @_specialize(exported: true, where Bytes == ArraySlice<UInt8>)
+  @_specialize(exported: true, where Bytes == UnsafeRawBufferPointer)
+  public init?<Bytes: Collection<UInt8>>(bytes: Bytes) {
     guard bytes.count == 4 else { return nil }
     value = bytes.reduce(0) { $0 << 8 | UInt32($1) }
   }
 
   /// Parses dotted-quad text. Rejects leading zeros ("010" could be octal)
   /// and anything that is not exactly four decimal octets.
-  public init?(_ text: some StringProtocol) {
+  // Specialised here for the types callers pass: across modules, the
+  // generic body alone would make the Swift runtime look up metadata and
+  // conformances at the first call (tens of microseconds in a command that
+  // lives for a few milliseconds).
+  @_specialize(exported: true, where Text == String)
+  @_specialize(exported: true, where Text == Substring)
+  public init?<Text: StringProtocol>(_ text: Text) {
     var result: UInt32 = 0
     var octets = 0
     for part in text.split(separator: ".", omittingEmptySubsequences: false) {
@@ -51,7 +60,10 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     self.low = low
   }
 
-  public init?(bytes: some Collection<UInt8>) {
+  @_specialize(exported: true, where Bytes == [UInt8])
+  @_specialize(exported: true, where Bytes == ArraySlice<UInt8>)
+  @_specialize(exported: true, where Bytes == UnsafeRawBufferPointer)
+  public init?<Bytes: Collection<UInt8>>(bytes: Bytes) {
     guard bytes.count == 16 else { return nil }
     let array = Array(bytes)
     high = array[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
@@ -60,7 +72,13 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
   /// Parses RFC 4291 text: eight groups, one "::", an optional trailing
   /// dotted IPv4 part. Zone ids ("%eth0") are not addresses and are refused.
-  public init?(_ text: some StringProtocol) {
+  // Specialised here for the types callers pass: across modules, the
+  // generic body alone would make the Swift runtime look up metadata and
+  // conformances at the first call (tens of microseconds in a command that
+  // lives for a few milliseconds).
+  @_specialize(exported: true, where Text == String)
+  @_specialize(exported: true, where Text == Substring)
+  public init?<Text: StringProtocol>(_ text: Text) {
     let s = String(text)
     guard !s.isEmpty, s.utf8.count <= 45 else { return nil }
     var head: [UInt16] = []
@@ -175,7 +193,13 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
   case v4(IPv4Address)
   case v6(IPv6Address)
 
-  public init?(_ text: some StringProtocol) {
+  // Specialised here for the types callers pass: across modules, the
+  // generic body alone would make the Swift runtime look up metadata and
+  // conformances at the first call (tens of microseconds in a command that
+  // lives for a few milliseconds).
+  @_specialize(exported: true, where Text == String)
+  @_specialize(exported: true, where Text == Substring)
+  public init?<Text: StringProtocol>(_ text: Text) {
     if text.contains(":") {
       guard let a = IPv6Address(text) else { return nil }
       self = .v6(a)
@@ -186,7 +210,10 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// From the 4 or 16 bytes netlink carries.
-  public init?(bytes: some Collection<UInt8>) {
+  @_specialize(exported: true, where Bytes == [UInt8])
+  @_specialize(exported: true, where Bytes == ArraySlice<UInt8>)
+  @_specialize(exported: true, where Bytes == UnsafeRawBufferPointer)
+  public init?<Bytes: Collection<UInt8>>(bytes: Bytes) {
     if let a = IPv4Address(bytes: bytes) {
       self = .v4(a)
     } else if let a = IPv6Address(bytes: bytes) {

@@ -125,8 +125,8 @@ extension Controller {
 
   /// Inside a store transaction: gives the endpoint's addresses back and
   /// deletes its record.
-  func releaseAndDelete(_ endpoint: EndpointRecord) throws {
-    if let network = try store.network(id: endpoint.networkID), let ipam = ipams[network.ipamDriver] {
+  func releaseAndDelete(_ endpoint: EndpointRecord, network known: NetworkRecord? = nil) throws {
+    if let network = try known ?? store.network(id: endpoint.networkID), let ipam = knownIPAM(network.ipamDriver) {
       if let pool = endpoint.ipv4Pool, let address = endpoint.ipv4?.address {
         try? ipam.releaseAddress(poolID: pool, address: address)
       }

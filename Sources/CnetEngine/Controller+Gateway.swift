@@ -9,11 +9,15 @@ import CnetStore
 /// endpoint that provided it moves the route to the next one (the kernel
 /// drops routes through a link that goes away).
 extension Controller {
-  /// The endpoint that provides the default route of `family`, with its gateway.
-  func gatewayProvider(_ family: IPFamily, among endpoints: [EndpointRecord]) throws -> (EndpointRecord, CIDR)? {
+  /// The endpoint that provides the default route of `family`, with its
+  /// gateway. `known`: networks the caller has read already.
+  func gatewayProvider(_ family: IPFamily, among endpoints: [EndpointRecord], known: [NetworkRecord] = []) throws
+    -> (EndpointRecord, CIDR)?
+  {
     for endpoint in endpoints.sorted(by: { Self.interfaceNumber($0) < Self.interfaceNumber($1) }) {
       guard endpoint.addresses.contains(where: { $0.family == family }),
-        let network = try store.network(id: endpoint.networkID), !network.isInternal,
+        let network = try known.first(where: { $0.id == endpoint.networkID }) ?? store.network(id: endpoint.networkID),
+        !network.isInternal,
         let gateway = network.pools.lazy.compactMap(\.gateway).first(where: { $0.family == family })
       else { continue }
       return (endpoint, gateway)
@@ -27,9 +31,11 @@ extension Controller {
 
   /// After `joined` joined a sandbox that had `before`: adds the default
   /// routes it now provides.
-  func addDefaultRoutes(for joined: EndpointRecord, before: [EndpointRecord], in sandbox: SandboxContext) throws {
+  func addDefaultRoutes(for joined: EndpointRecord, on network: NetworkRecord, before: [EndpointRecord],
+                        in sandbox: SandboxContext) throws {
     for family in [IPFamily.v4, .v6] {
-      guard let (provider, gateway) = try gatewayProvider(family, among: before + [joined]), provider.id == joined.id,
+      guard let (provider, gateway) = try gatewayProvider(family, among: before + [joined], known: [network]),
+        provider.id == joined.id,
         let interface = joined.interface
       else { continue }
       let socket = try sandbox.socket()
@@ -44,9 +50,10 @@ extension Controller {
 
   /// After `left` left a sandbox that keeps `remaining`: moves the default
   /// routes it provided to the next provider.
-  func moveDefaultRoutes(from left: EndpointRecord, remaining: [EndpointRecord], in sandbox: SandboxContext) throws {
+  func moveDefaultRoutes(from left: EndpointRecord, on network: NetworkRecord, remaining: [EndpointRecord],
+                         in sandbox: SandboxContext) throws {
     for family in [IPFamily.v4, .v6] {
-      guard let (was, _) = try gatewayProvider(family, among: remaining + [left]), was.id == left.id,
+      guard let (was, _) = try gatewayProvider(family, among: remaining + [left], known: [network]), was.id == left.id,
         let (next, gateway) = try gatewayProvider(family, among: remaining), let interface = next.interface
       else { continue }
       let socket = try sandbox.socket()

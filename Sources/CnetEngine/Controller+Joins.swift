@@ -146,7 +146,7 @@ extension Controller {
       if let context {
         try driver.join(endpoint, network: network, sandbox: context, interface: interface ?? "", kernel: kernel)
         if driver.sandboxNamespace == .own {
-          try addDefaultRoutes(for: endpoint, before: before, in: context)
+          try addDefaultRoutes(for: endpoint, on: network, before: before, in: context)
         }
       }
       try files.hosts.add(endpoint, of: sandbox, to: network)
@@ -215,21 +215,26 @@ extension Controller {
   public func disconnect(_ networkReference: String, _ sandboxReference: String) throws -> EndpointRecord {
     let network = try network(networkReference)
     let sandbox = try sandbox(sandboxReference)
-    guard let endpoint = try store.endpoints(sandbox: sandbox.id).first(where: { $0.networkID == network.id }) else {
+    let sandboxEndpoints = try store.endpoints(sandbox: sandbox.id)
+    guard let endpoint = sandboxEndpoints.first(where: { $0.networkID == network.id }) else {
       throw CnetError(.notFound, "sandbox \"\(sandbox.name)\" is not connected to network \"\(network.name)\"")
     }
-    try detach(endpoint, from: sandbox, deleteEndpoint: true)
+    try detach(endpoint, from: sandbox, network: network, sandboxEndpoints: sandboxEndpoints, deleteEndpoint: true)
     return endpoint
   }
 
-  private func detach(_ endpoint: EndpointRecord, from sandbox: SandboxRecord, deleteEndpoint: Bool) throws {
+  /// `network` and `sandboxEndpoints` (all of the sandbox's) when the
+  /// caller has read them already; read here otherwise.
+  private func detach(_ endpoint: EndpointRecord, from sandbox: SandboxRecord, network known: NetworkRecord? = nil,
+                      sandboxEndpoints: [EndpointRecord]? = nil, deleteEndpoint: Bool) throws {
     try requireReady(endpoint.state, "endpoint \"\(endpoint.name)\"")
     try requireReady(sandbox.state, "sandbox \"\(sandbox.name)\"")
-    guard let network = try store.network(id: endpoint.networkID) else {
+    guard let network = try known ?? store.network(id: endpoint.networkID) else {
       throw CnetError(.notFound, "the network of endpoint \"\(endpoint.name)\" is gone")
     }
     let driver = try driver(network.driver)
-    let joined = try store.networkIDs(ofSandbox: sandbox.id)
+    let all = try sandboxEndpoints ?? store.endpoints(sandbox: sandbox.id)
+    let joined = all.map(\.networkID)
     let sandboxGoes = sandbox.isAuto && joined.count == 1
 
     // Reserve: mark what is going.
@@ -244,8 +249,8 @@ extension Controller {
     let context = openNamespace(sandbox).map { SandboxContext(record: sandbox, namespace: $0) }
     try driver.leave(endpoint, network: network, sandbox: context, sandboxGoing: sandboxGoes, kernel: kernel)
     if !sandboxGoes, let context, driver.sandboxNamespace == .own {
-      let others = try store.endpoints(sandbox: sandbox.id).filter { $0.id != endpoint.id }
-      try moveDefaultRoutes(from: endpoint, remaining: others, in: context)
+      let others = all.filter { $0.id != endpoint.id }
+      try moveDefaultRoutes(from: endpoint, on: network, remaining: others, in: context)
     }
     try files.hosts.remove(endpoint.id, from: network.id)
     var remaining = joined
@@ -262,7 +267,7 @@ extension Controller {
     try store.transaction {
       if deleteEndpoint {
         try driver.deleteEndpoint(endpoint, network: network)
-        try releaseAndDelete(endpoint)
+        try releaseAndDelete(endpoint, network: network)
       } else {
         try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
       }

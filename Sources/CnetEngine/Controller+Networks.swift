@@ -155,12 +155,12 @@ extension Controller {
   /// Takes a network out of the kernel and gives its pools back: the end of
   /// a removal, and the undoing of a creation that did not finish.
   func finishRemoving(_ network: NetworkRecord) throws {
-    if let driver = drivers[network.driver] {
+    if let driver = knownDriver(network.driver) {
       try driver.deleteNetwork(network, kernel: kernel)
     }
     files.hosts.removeNetwork(network.id)
     try store.transaction {
-      if let ipam = ipams[network.ipamDriver] {
+      if let ipam = knownIPAM(network.ipamDriver) {
         for pool in network.pools {
           if let gateway = pool.gateway { try? ipam.releaseAddress(poolID: pool.poolID, address: gateway.address) }
           try? ipam.releasePool(id: pool.poolID)

@@ -29,7 +29,7 @@ extension Controller {
         if !dryRun {
           let going = sandbox.map { $0.state != .ready } ?? true
           let context = sandbox.flatMap { record in openNamespace(record).map { SandboxContext(record: record, namespace: $0) } }
-          try drivers[network.driver]?.leave(endpoint, network: network, sandbox: context, sandboxGoing: going, kernel: kernel)
+          try knownDriver(network.driver)?.leave(endpoint, network: network, sandbox: context, sandboxGoing: going, kernel: kernel)
           try files.hosts.remove(endpoint.id, from: network.id)
           try store.transaction {
             try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
@@ -89,7 +89,7 @@ extension Controller {
       }
       for network in try store.networks() where network.state == .ready {
         files.hosts.removeNetwork(network.id)
-        try drivers[network.driver]?.createNetwork(network, kernel: kernel)
+        try knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
         try files.hosts.ensureNetwork(network)
       }
     }

@@ -158,7 +158,7 @@ extension Controller {
     var touched: Set<String> = []
     for endpoint in try store.endpoints(sandbox: sandbox.id) {
       guard let network = try store.network(id: endpoint.networkID) else { continue }
-      try drivers[network.driver]?.leave(endpoint, network: network, sandbox: context, sandboxGoing: true, kernel: kernel)
+      try knownDriver(network.driver)?.leave(endpoint, network: network, sandbox: context, sandboxGoing: true, kernel: kernel)
       try files.hosts.remove(endpoint.id, from: network.id)
       touched.insert(network.id)
     }

@@ -31,8 +31,11 @@ public final class Controller {
   let kernel = KernelContext()
   let netns: NetnsDirectory
   let files: SandboxFiles
-  let drivers: [String: NetworkDriver]
-  var ipams: [String: IPAMDriver] = [:]
+  // Drivers by name, as lists: a handful of entries, and building a
+  // dictionary of them costs the Swift runtime a scan of the binary's
+  // conformance tables (some 100,000 instructions) in every command.
+  let drivers: [(name: String, driver: any NetworkDriver)]
+  var ipams: [(name: String, driver: any IPAMDriver)] = []
 
   /// Where things live. The defaults are DESIGN §5's; tests point them at
   /// their own throwaway directories.
@@ -54,9 +57,9 @@ public final class Controller {
     netns = NetnsDirectory(path: settings.netnsDirectory)
     let hosts = HostsFiles(runDirectory: settings.runDirectory, etcDirectory: settings.etcNetnsDirectory)
     files = SandboxFiles(etcDirectory: settings.etcNetnsDirectory, hosts: hosts)
-    drivers = ["bridge": BridgeDriver(), "host": HostDriver(), "null": NullDriver()]
+    drivers = [("bridge", BridgeDriver()), ("host", HostDriver()), ("null", NullDriver())]
     let defaultIPAM = DefaultIPAM(store: store) { [unowned self] in try self.takenSubnets() }
-    ipams = ["default": defaultIPAM, "null": NullIPAM()]
+    ipams = [("default", defaultIPAM), ("null", NullIPAM())]
   }
 
   /// A controller for a command that changes something: waits for the
@@ -93,17 +96,27 @@ public final class Controller {
   // MARK: - Drivers
 
   func driver(_ name: String) throws -> NetworkDriver {
-    guard let driver = drivers[name] else {
-      throw CnetError(.invalidArgument, "unknown network driver \"\(name)\" (available: \(drivers.keys.sorted().joined(separator: ", ")))")
+    guard let driver = knownDriver(name) else {
+      throw CnetError(.invalidArgument,
+        "unknown network driver \"\(name)\" (available: \(drivers.map(\.name).sorted().joined(separator: ", ")))")
     }
     return driver
   }
 
   func ipam(_ name: String) throws -> IPAMDriver {
-    guard let ipam = ipams[name] else {
-      throw CnetError(.invalidArgument, "unknown IPAM driver \"\(name)\" (available: \(ipams.keys.sorted().joined(separator: ", ")))")
+    guard let ipam = knownIPAM(name) else {
+      throw CnetError(.invalidArgument,
+        "unknown IPAM driver \"\(name)\" (available: \(ipams.map(\.name).sorted().joined(separator: ", ")))")
     }
     return ipam
+  }
+
+  func knownDriver(_ name: String) -> NetworkDriver? {
+    drivers.first { $0.name == name }?.driver
+  }
+
+  func knownIPAM(_ name: String) -> IPAMDriver? {
+    ipams.first { $0.name == name }?.driver
   }
 
   /// What an automatic subnet must avoid: every route of the host's (in

@@ -20,7 +20,9 @@ public struct StoreError: ReportableError, CustomStringConvertible {
 /// one thread.
 public final class Database {
   let handle: OpaquePointer
-  private var statements: [String: Statement] = [:]
+  // Sized for every statement a command prepares: growing a dictionary
+  // rehashes its keys, here the statements' text.
+  private var statements: [String: Statement] = Dictionary(minimumCapacity: 48)
   public let path: String
 
   /// Opens (creating if asked) the database file. SQLite marks its fds
@@ -71,6 +73,16 @@ public final class Database {
     let statement = Statement(raw, database: self)
     statements[sql] = statement
     return statement
+  }
+
+  /// Copies the write-ahead log into the database file and empties it, as
+  /// closing the last connection does. For a process about to end without
+  /// closing: what matters of a close is this (the next command then opens
+  /// an empty log instead of reading it through); finalising every
+  /// statement and freeing the caches costs more and changes nothing.
+  public func checkpoint() throws {
+    let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+    guard rc == SQLITE_OK else { throw StoreError("checkpoint", handle, code: rc) }
   }
 
   /// Runs `body` in one write transaction (BEGIN IMMEDIATE), committed when

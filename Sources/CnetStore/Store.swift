@@ -47,6 +47,11 @@ public final class Store {
     try database.transaction(body)
   }
 
+  /// See `Database.checkpoint`.
+  public func checkpoint() throws {
+    try database.checkpoint()
+  }
+
   // MARK: - Meta
 
   public func meta(_ key: String) throws -> String? {

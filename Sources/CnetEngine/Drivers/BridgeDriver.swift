@@ -86,7 +86,9 @@ public final class BridgeDriver: NetworkDriver {
 
   /// "cv" and the first 12 characters of the endpoint's id.
   public func hostInterface(for endpoint: EndpointRecord) -> String? {
-    "cv" + endpoint.id.prefix(12)
+    // String(...): concatenating a Substring goes through a generic path
+    // that costs the runtime a conformance lookup at its first use.
+    "cv" + String(endpoint.id.prefix(12))
   }
 
   public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
