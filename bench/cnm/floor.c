@@ -8,7 +8,9 @@
 //
 //   floor BRIDGE PREFIX COUNT   (PREFIX: the /16's first two octets, "10.70")
 // Prints "connect NS" and "disconnect NS" lines, one per container.
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "cnet_shim.h"
 
 #include <arpa/inet.h>
