@@ -47,12 +47,40 @@ struct cnet_netns_pending {
   struct cnet_nl *nl;
 };
 
+static void *speculative_thread(void *arg) {
+  struct cnet_netns_pending *p = arg;
+  create_thread(&p->job);
+  if (p->job.rc != 0) return NULL;
+  // lo up, on the thread too: `lo` is always index 1 in a new namespace.
+  unsigned char request[CNET_NL_REQUEST_SIZE];
+  unsigned char reply[CNET_NL_RECEIVE_SIZE];
+  struct cnet_link_attrs lo;
+  cnet_link_attrs_init(&lo);
+  lo.ifindex = 1;
+  lo.up = 1;
+  int len = cnet_msg_link_set(request, sizeof(request), 1, &lo);
+  int rc = len < 0 ? len : cnet_nl_send(p->nl, request, (size_t)len);
+  struct cnet_nl_status status = {0};
+  while (rc == 0) {
+    ssize_t n = cnet_nl_recv(p->nl, reply, sizeof(reply));
+    if (n < 0) {
+      rc = (int)n;
+      break;
+    }
+    rc = cnet_nl_process(reply, (size_t)n, 1, cnet_nl_portid(p->nl), NULL, NULL, &status);
+    if (rc != 1) break;
+    rc = 0;
+  }
+  p->job.rc = rc;
+  return NULL;
+}
+
 int cnet_netns_create_start(struct cnet_netns_pending **out) {
   struct cnet_netns_pending *p = calloc(1, sizeof(*p));
   if (!p) return -ENOMEM;
   p->job.fd = -1;
   p->job.nl = &p->nl;
-  int rc = pthread_create(&p->thread, NULL, create_thread, &p->job);
+  int rc = pthread_create(&p->thread, NULL, speculative_thread, p);
   if (rc != 0) {
     free(p);
     return -rc;
@@ -69,8 +97,9 @@ int cnet_netns_create_finish(struct cnet_netns_pending *p, int *fd, struct cnet_
     *fd = p->job.fd;
     if (nl) *nl = p->nl;
     else cnet_nl_close(p->nl);
-  } else if (p->job.fd >= 0) {
-    close(p->job.fd);
+  } else {
+    if (p->job.fd >= 0) close(p->job.fd);
+    if (p->nl) cnet_nl_close(p->nl);
   }
   free(p);
   return rc;

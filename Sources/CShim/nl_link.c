@@ -15,6 +15,7 @@ void cnet_link_attrs_init(struct cnet_link_attrs *a) {
   a->master = -1;
   a->netns_fd = -1;
   a->up = -1;
+  a->addr_gen_mode = -1;
 }
 
 // The attributes every link request may carry, in the order `ip` sends them.
@@ -34,6 +35,13 @@ static void put_common(struct nl_builder *b, struct ifinfomsg *ifi,
   // The alias is sent without a NUL, as `ip link set alias` does.
   if (a->alias) nlb_bytes(b, IFLA_IFALIAS, a->alias, strlen(a->alias));
   if (a->link) nlb_u32(b, IFLA_LINK, (uint32_t)a->link);
+  if (a->addr_gen_mode >= 0) {
+    struct nlattr *spec = nlb_nest(b, IFLA_AF_SPEC);
+    struct nlattr *inet6 = nlb_nest(b, AF_INET6);
+    nlb_u8(b, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)a->addr_gen_mode);
+    nlb_end(b, inet6);
+    nlb_end(b, spec);
+  }
 }
 
 // VETH_INFO_PEER holds a whole ifinfomsg followed by the peer's attributes:

@@ -57,6 +57,8 @@ extension Controller {
   /// need, before the caller waits for the lock: when the sandbox would be a
   /// new namespace of cnet's (no --pid or --netns, no such name yet).
   /// A guess; a wrong one costs only the kernel's work on another core.
+  /// (Making the join's veth pair there too was measured, and lost: at a
+  /// few hundred containers the kernel serialises the two threads' work.)
   public static func speculativeNamespace(for spec: SandboxSpec, settings: Settings = Settings()) -> PendingNamespace? {
     guard spec.pid == nil, spec.netns == nil, let name = try? NamespaceName(spec.name),
       !NetnsDirectory(path: settings.netnsDirectory).exists(name)

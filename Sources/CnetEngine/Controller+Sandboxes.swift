@@ -104,9 +104,10 @@ extension Controller {
     let name = try NamespaceName(sandbox.netns)
     switch sandbox.origin {
     case .created:
-      // `lo` is always index 1 in a new namespace.
       let (namespace, socket) = try netns.addWithSocket(name, pending: prepared)
-      try socket.setLink(index: 1, name: "lo", LinkChanges(up: true))
+      // A prepared namespace comes with `lo` up. `lo` is always index 1 in
+      // a new namespace.
+      if prepared == nil { try socket.setLink(index: 1, name: "lo", LinkChanges(up: true)) }
       return SandboxContext(record: sandbox, namespace: namespace, socket: socket)
     case .pid:
       try netns.link(pid: sandbox.pid ?? 0, as: name, bind: false)

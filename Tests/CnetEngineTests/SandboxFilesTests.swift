@@ -77,6 +77,30 @@ import Testing
     #expect(text.contains("10.0.0.3\tb\t# cnet endpoint e2"))
   }
 
+  @Test func withoutTakesExactlyTheEndpointsLines() {
+    let file = """
+      # header
+      10.0.0.2\ta\t# cnet endpoint e1
+      fd00::2\ta\t# cnet endpoint e1
+      10.0.0.3\tb\t# cnet endpoint e12
+      10.0.0.4\tc\t# cnet endpoint e1x
+      10.0.0.5\td\t# cnet endpoint e1
+      """
+    let bytes = Array(file.utf8)
+    // The last line has no newline; e12 and e1x only begin with the tag.
+    #expect(String(decoding: HostsFiles.without("e1", bytes), as: UTF8.self) == """
+      # header
+      10.0.0.3\tb\t# cnet endpoint e12
+      10.0.0.4\tc\t# cnet endpoint e1x
+
+      """)
+    #expect(HostsFiles.without("e9", bytes) == bytes)
+    #expect(HostsFiles.without("e12", bytes).count == bytes.count - "10.0.0.3\tb\t# cnet endpoint e12\n".utf8.count)
+    #expect(HostsFiles.without("e1", []) == [])
+    // Every line is the endpoint's: nothing is left.
+    #expect(HostsFiles.without("e1", Array("10.0.0.2\ta\t# cnet endpoint e1\n".utf8)) == [])
+  }
+
   @Test func aSandboxOnOneNetworkSharesItsFile() throws {
     let hosts = files()
     try AtomicFile.directory(directory.path + "/etc")

@@ -110,6 +110,18 @@ import Testing
       """)])
   }
 
+  @Test func upWithoutIPv6Addresses() throws {
+    let fake = FakeTransport()
+    try socket(fake, seq: 2).setLink(link("v0", index: 4), LinkChanges(up: true, ipv6AutoAddresses: false))
+    #expect(fake.requests == [hex("""
+      30000000 1000 0500 02000000 00000000  // RTM_NEWLINK, REQUEST|ACK, seq 2
+      00 00 0000 04000000 01000000 01000000 // index 4, up
+      1000 1a80                             // IFLA_AF_SPEC (nested)
+      0c00 0a80                             //   AF_INET6 (nested)
+      0500 0800 01 000000                   //     IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_NONE
+      """)])
+  }
+
   @Test func linkDelete() throws {
     let fake = FakeTransport()
     try socket(fake, seq: 11).deleteLink(link("v0", index: 4))

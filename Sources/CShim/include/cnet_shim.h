@@ -106,6 +106,9 @@ struct cnet_link_attrs {
   int32_t up;               ///< IFF_UP in ifi_flags/ifi_change; -1 = unset
   const char *alias;        ///< IFLA_IFALIAS; NULL = unset
   int32_t link;             ///< IFLA_LINK (lower device); 0 = unset
+  /// IFLA_AF_SPEC/AF_INET6/IFLA_INET6_ADDR_GEN_MODE (IN6_ADDR_GEN_MODE_*,
+  /// `ip link set addrgenmode`); -1 = unset
+  int32_t addr_gen_mode;
 };
 
 /// Fills `a` with "unset" everywhere.
@@ -276,11 +279,14 @@ int cnet_parse_nsid(const void *nlh, int32_t *nsid);
 int cnet_netns_create(int *fd, struct cnet_nl **nl);
 
 /// A namespace being created on a thread of its own while the caller goes
-/// on with other work (cnet overlaps the kernel's namespace setup, about
-/// half a millisecond, with its store transaction).
+/// on with other work: cnet overlaps the kernel's namespace setup (about
+/// half a millisecond) with its lock and store transaction. Until the
+/// caller binds the namespace to a name, only this process holds it: if it
+/// dies, the kernel frees the namespace.
 struct cnet_netns_pending;
 
-/// Starts cnet_netns_create(fd, nl) on a new thread and returns at once.
+/// Starts creating a namespace on a new thread, which also brings its `lo`
+/// up, and returns at once.
 int cnet_netns_create_start(struct cnet_netns_pending **out);
 
 /// Waits for the thread; then as cnet_netns_create. Frees `pending`.

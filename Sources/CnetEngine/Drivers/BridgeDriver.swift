@@ -98,12 +98,16 @@ public final class BridgeDriver: NetworkDriver {
     let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
     let peerName = try InterfaceName(interface)
     let mac = try endpoint.mac.map(MACAddress.unicast)
-    // One request: the pair, the host end on the bridge and up, the peer
-    // born inside the sandbox with its final name, MAC and MTU.
+    // The pair, the host end on the bridge, the peer born inside the sandbox
+    // with its final name, MAC and MTU; then the host end's mark, and up
+    // with no IPv6 addresses (the kernel ignores both on creation). A
+    // bridge port needs no address, and without one the kernel skips the
+    // duplicate detection and multicast work whose background locking made
+    // every join slower the more there were (measured with bench/cnm).
     try host.addLink(
       hostName, .veth(VethPeer(name: peerName, namespace: sandbox.namespace, address: mac)),
-      mtu: network.mtu.map(UInt32.init), master: bridge.index, up: true)
-    try host.setLink(named: hostName, LinkChanges(alias: OwnerMark.endpoint(endpoint.id)))
+      mtu: network.mtu.map(UInt32.init), master: bridge.index)
+    try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
 
     // The peer can only be brought up once both ends exist.
     let inside = try sandbox.socket()

@@ -77,7 +77,8 @@ public final class NetworkNamespace {
     return (NetworkNamespace(fd: fd, name: name), RouteSocket(transport: KernelTransport(adopting: nl), namespaceName: name))
   }
 
-  /// The same, started now on a thread of its own; `finish` collects it.
+  /// The same, started now on a thread of its own, which also brings `lo`
+  /// up; `finish` collects it.
   public static func startCreating() throws -> PendingNamespace {
     try PendingNamespace()
   }
@@ -91,11 +92,10 @@ public final class NetworkNamespace {
   }
 }
 
-/// A namespace (with a netlink socket inside) being created on a thread of
-/// its own while the caller works on. Until it is bound to a name, only
-/// this process holds it: if the process dies, the kernel frees it, and
-/// with it anything created inside. Dropped unfinished, it is collected
-/// and closed.
+/// A namespace (with a netlink socket inside and `lo` up) being created on
+/// a thread of its own while the caller works on (cnet_netns_pending).
+/// Until it is bound to a name, only this process holds it: if the process
+/// dies, the kernel frees it. Dropped unfinished, it is collected and closed.
 public final class PendingNamespace {
   private var pending: OpaquePointer?
 

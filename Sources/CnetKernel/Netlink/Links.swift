@@ -118,9 +118,15 @@ public struct LinkChanges: Sendable {
   public var address: MACAddress?
   public var newName: InterfaceName?
   public var alias: String?
+  /// false: the kernel gives the link no IPv6 addresses of its own, not
+  /// even a link-local one (`ip link set addrgenmode none`); for a bridge
+  /// port, which needs none, that spares the kernel the address's
+  /// duplicate detection and multicast work (and the locks they take).
+  public var ipv6AutoAddresses: Bool?
 
   public init(up: Bool? = nil, master: Int32? = nil, namespace: NetworkNamespace? = nil, mtu: UInt32? = nil,
-              address: MACAddress? = nil, newName: InterfaceName? = nil, alias: String? = nil) {
+              address: MACAddress? = nil, newName: InterfaceName? = nil, alias: String? = nil,
+              ipv6AutoAddresses: Bool? = nil) {
     self.up = up
     self.master = master
     self.namespace = namespace
@@ -128,6 +134,7 @@ public struct LinkChanges: Sendable {
     self.address = address
     self.newName = newName
     self.alias = alias
+    self.ipv6AutoAddresses = ipv6AutoAddresses
   }
 
   public var isEmpty: Bool {
@@ -231,6 +238,8 @@ extension RouteSocket {
     if let namespace = changes.namespace { attrs.netns_fd = namespace.fd }
     if let up = changes.up { attrs.up = up ? 1 : 0 }
     attrs.alias = c.string(changes.alias)
+    // IN6_ADDR_GEN_MODE_EUI64 (0) or _NONE (1).
+    if let auto = changes.ipv6AutoAddresses { attrs.addr_gen_mode = auto ? 0 : 1 }
     try withExtendedLifetime((c, changes.namespace)) {
       try change("change link", "\"\(name)\"\(whereText)") { buf, size, seq in
         cnet_msg_link_set(buf, size, seq, &attrs)
