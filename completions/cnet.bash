@@ -173,13 +173,13 @@ _cnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    network|endpoint|sandbox|connect|disconnect|gc|netns|exec|link|bridge|addr|route|help)
+    network|endpoint|sandbox|connect|disconnect|gc|firewall|netns|exec|link|bridge|addr|route|help)
         # Offer subcommand argument completions
         "_cnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc netns exec link bridge addr route help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc firewall netns exec link bridge addr route help' -- "${cur}"))
         ;;
     esac
 }
@@ -298,7 +298,7 @@ _cnet_endpoint() {
 _cnet_endpoint_create() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(--alias)
+    repeating_options=(--alias -p --publish)
     non_repeating_options=(--ip --ip6 --mac)
     __cnet_offer_flags_options 2
 
@@ -314,6 +314,9 @@ _cnet_endpoint_create() {
         return
         ;;
     '--alias')
+        return
+        ;;
+    '-p'|'--publish')
         return
         ;;
     esac
@@ -447,7 +450,7 @@ _cnet_sandbox_rm() {
 _cnet_connect() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(--alias --dns --dns-search --add-host)
+    repeating_options=(--alias -p --publish --dns --dns-search --add-host)
     non_repeating_options=(--ip --ip6 --mac --pid --netns --hostname)
     __cnet_offer_flags_options 2
 
@@ -463,6 +466,9 @@ _cnet_connect() {
         return
         ;;
     '--alias')
+        return
+        ;;
+    '-p'|'--publish')
         return
         ;;
     '--pid')
@@ -498,6 +504,37 @@ _cnet_disconnect() {
 _cnet_gc() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_firewall() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    reload)
+        # Offer subcommand argument completions
+        "_cnet_firewall_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'reload' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cnet_firewall_reload() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __cnet_offer_flags_options 0

@@ -103,6 +103,19 @@ int cnet_msg_link_set(void *buf, size_t size, uint32_t seq,
   return nlb_finish(&b);
 }
 
+int cnet_msg_bridge_port_hairpin(void *buf, size_t size, uint32_t seq, int32_t ifindex, int on) {
+  struct nl_builder b;
+  struct ifinfomsg *ifi = nlb_start(&b, buf, size, RTM_SETLINK, NLM_F_ACK, seq, sizeof(*ifi));
+  if (ifi) {
+    ifi->ifi_family = AF_BRIDGE;
+    ifi->ifi_index = ifindex;
+  }
+  struct nlattr *info = nlb_nest(&b, IFLA_PROTINFO);
+  nlb_u8(&b, IFLA_BRPORT_MODE, on ? 1 : 0);
+  nlb_end(&b, info);
+  return nlb_finish(&b);
+}
+
 int cnet_msg_link_del(void *buf, size_t size, uint32_t seq, int32_t ifindex) {
   struct nl_builder b;
   struct ifinfomsg *ifi =

@@ -1,5 +1,6 @@
-// The netlink transport: open, send and receive on a NETLINK_ROUTE socket,
-// in the caller's namespace or in another one through a throwaway thread.
+// The netlink transport: open, send and receive on a NETLINK_ROUTE (or
+// NETLINK_NETFILTER) socket, in the caller's namespace or in another one
+// through a throwaway thread.
 #include "cnet_shim.h"
 
 #include <errno.h>
@@ -16,8 +17,8 @@ struct cnet_nl {
   uint32_t portid;
 };
 
-int cnet_nl_open(struct cnet_nl **out) {
-  struct mnl_socket *sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+static int open_protocol(int protocol, struct cnet_nl **out) {
+  struct mnl_socket *sock = mnl_socket_open2(protocol, SOCK_CLOEXEC);
   if (!sock) return -errno;
   int one = 1;
   // Extended acks carry the kernel's own explanation of an error; capped
@@ -40,6 +41,14 @@ int cnet_nl_open(struct cnet_nl **out) {
   nl->portid = mnl_socket_get_portid(sock);
   *out = nl;
   return 0;
+}
+
+int cnet_nl_open(struct cnet_nl **out) {
+  return open_protocol(NETLINK_ROUTE, out);
+}
+
+int cnet_nl_open_netfilter(struct cnet_nl **out) {
+  return open_protocol(NETLINK_NETFILTER, out);
 }
 
 struct open_in_netns {

@@ -8,6 +8,8 @@ public struct EndpointSpec: Sendable {
   public var ipv6: IPAddress?
   public var mac: MACAddress?
   public var aliases: [String] = []
+  /// `-p`: published while the endpoint is joined.
+  public var ports: [PortMapping] = []
 
   public init(name: String) { self.name = name }
 }
@@ -52,6 +54,40 @@ extension Controller {
         throw CnetError(.invalidArgument, "network \"\(network.name)\" has no IPv6 subnet for --ip6 \(ip)")
       }
     }
+    try checkPorts(spec.ports, on: network)
+  }
+
+  /// Published ports need a driver that publishes, a network with a way
+  /// out, an address of each named host address's family, and host ports
+  /// nobody else has.
+  func checkPorts(_ ports: [PortMapping], on network: NetworkRecord, except endpointID: String? = nil) throws {
+    guard let first = ports.first else { return }
+    guard try driver(network.driver).publishesPorts else {
+      throw CnetError(.invalidArgument, "-p \(first): network \"\(network.name)\" (driver \(network.driver)) publishes no ports")
+    }
+    guard !network.isInternal else {
+      throw CnetError(.invalidArgument, "-p \(first): network \"\(network.name)\" is internal and publishes no ports")
+    }
+    for mapping in ports {
+      if let family = mapping.hostAddress?.family, !network.pools.contains(where: { $0.subnet.family == family }) {
+        throw CnetError(.invalidArgument,
+          "-p \(mapping): network \"\(network.name)\" has no \(family == .v4 ? "IPv4" : "IPv6") subnet")
+      }
+    }
+    for (index, mapping) in ports.enumerated() {
+      if let other = ports[..<index].first(where: { $0.clashes(with: mapping) }) {
+        throw CnetError(.conflict, "-p \(mapping) and -p \(other) take the same host port")
+      }
+    }
+    for endpoint in try store.publishingEndpoints() where endpoint.id != endpointID {
+      for mapping in ports {
+        if let taken = endpoint.ports.first(where: { $0.clashes(with: mapping) }) {
+          let owner = try store.network(id: endpoint.networkID)?.name ?? "?"
+          throw CnetError(.conflict,
+            "-p \(mapping): host port \(taken.hostText)/\(taken.proto.rawValue) is already published by endpoint \"\(endpoint.name)\" of network \"\(owner)\"")
+        }
+      }
+    }
   }
 
   /// Inside a store transaction: the addresses from the network's IPAM
@@ -62,7 +98,7 @@ extension Controller {
                        reservation: IPAMReservation) throws -> EndpointRecord {
     var endpoint = EndpointRecord(
       id: Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
-      isAuto: auto, created: Names.now())
+      isAuto: auto, created: Names.now(), ports: spec.ports)
     for family in [IPFamily.v4, .v6] {
       let pools = network.pools.filter { $0.subnet.family == family }
       guard !pools.isEmpty else { continue }

@@ -43,6 +43,9 @@ extension Controller {
       if !dryRun { try? host.deleteLink(link) }
     }
 
+    // Firewall entries with no owner, or missing.
+    report += try collectFirewall(dryRun: dryRun)
+
     // cnet's files with no sandbox or network.
     let netnsNames = Set(try store.sandboxes().map(\.netns))
     if case let names? = try? listDirectory(settings.etcNetnsDirectory) {

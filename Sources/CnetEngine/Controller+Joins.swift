@@ -40,8 +40,8 @@ extension Controller {
       if existing.sandboxID != nil {
         throw CnetError(.alreadyExists, "sandbox \"\(sandboxSpec.name)\" is already connected to network \"\(network.name)\"")
       }
-      if spec.ipv4 != nil || spec.ipv6 != nil || spec.mac != nil || !spec.aliases.isEmpty {
-        throw CnetError(.conflict, "endpoint \"\(spec.name)\" exists on network \"\(network.name)\" with its own addresses; remove it or connect without --ip/--ip6/--mac/--alias")
+      if spec.ipv4 != nil || spec.ipv6 != nil || spec.mac != nil || !spec.aliases.isEmpty || !spec.ports.isEmpty {
+        throw CnetError(.conflict, "endpoint \"\(spec.name)\" exists on network \"\(network.name)\" with its own addresses and ports; remove it or connect without --ip/--ip6/--mac/--alias/-p")
       }
       try requireReady(existing.state, "endpoint \"\(existing.name)\"")
       source = .existing(existing)
@@ -147,6 +147,7 @@ extension Controller {
       }
       if let context {
         try driver.join(endpoint, network: network, sandbox: context, interface: interface ?? "", kernel: kernel)
+        try driver.programExternalConnectivity(endpoint, network: network, kernel: kernel)
         if driver.sandboxNamespace == .own {
           try addDefaultRoutes(for: endpoint, on: network, before: before, in: context)
         }
@@ -160,7 +161,7 @@ extension Controller {
       try refreshOwnHosts(on: network.id, except: sandbox.id)
     } catch {
       // Roll back, then drop the reservation.
-      try? driver.leave(endpoint, network: network, sandbox: context, sandboxGoing: sandboxIsNew, kernel: kernel)
+      try? leave(driver, endpoint, network: network, sandbox: context, going: sandboxIsNew)
       try? files.hosts.remove(endpoint.id, from: network.id)
       if sandboxIsNew {
         files.remove(sandbox)
@@ -249,7 +250,7 @@ extension Controller {
     // Apply. Removing the namespace reaps the veth: no link is deleted one
     // by one when the sandbox goes.
     let context = openNamespace(sandbox).map { SandboxContext(record: sandbox, namespace: $0) }
-    try driver.leave(endpoint, network: network, sandbox: context, sandboxGoing: sandboxGoes, kernel: kernel)
+    try leave(driver, endpoint, network: network, sandbox: context, going: sandboxGoes)
     if !sandboxGoes, let context, driver.sandboxNamespace == .own {
       let others = all.filter { $0.id != endpoint.id }
       try moveDefaultRoutes(from: endpoint, on: network, remaining: others, in: context)

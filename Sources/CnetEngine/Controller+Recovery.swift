@@ -29,7 +29,9 @@ extension Controller {
         if !dryRun {
           let going = sandbox.map { $0.state != .ready } ?? true
           let context = sandbox.flatMap { record in openNamespace(record).map { SandboxContext(record: record, namespace: $0) } }
-          try knownDriver(network.driver)?.leave(endpoint, network: network, sandbox: context, sandboxGoing: going, kernel: kernel)
+          if let driver = knownDriver(network.driver) {
+            try leave(driver, endpoint, network: network, sandbox: context, going: going)
+          }
           try files.hosts.remove(endpoint.id, from: network.id)
           try store.transaction {
             try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)

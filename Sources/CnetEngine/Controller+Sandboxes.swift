@@ -159,7 +159,9 @@ extension Controller {
     var touched: Set<String> = []
     for endpoint in try store.endpoints(sandbox: sandbox.id) {
       guard let network = try store.network(id: endpoint.networkID) else { continue }
-      try knownDriver(network.driver)?.leave(endpoint, network: network, sandbox: context, sandboxGoing: true, kernel: kernel)
+      if let driver = knownDriver(network.driver) {
+        try leave(driver, endpoint, network: network, sandbox: context, going: true)
+      }
       try files.hosts.remove(endpoint.id, from: network.id)
       touched.insert(network.id)
     }

@@ -76,6 +76,7 @@ public final class Controller {
     let controller = Controller(store: store, settings: settings, lock: lock)
     try controller.reconcileBoot()
     if settle { _ = try controller.settle(dryRun: false) }
+    try controller.ensureFirewall()
     return controller
   }
 

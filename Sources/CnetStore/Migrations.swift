@@ -103,7 +103,14 @@ enum Migrations {
     CREATE INDEX sandboxes_unsettled ON sandboxes(id) WHERE state != 'ready';
     CREATE INDEX sandboxes_own_hosts ON sandboxes(id) WHERE hosts_mode = 'own';
     CREATE INDEX networks_unsettled ON networks(id) WHERE state != 'ready';
+    """,
+    // 2: published ports, one per line as `-p` writes them canonically
+    // ("127.0.0.1:8080:80/tcp"); a line list like aliases, since a port is
+    // only ever read with its endpoint.
     """
+    ALTER TABLE endpoints ADD COLUMN ports TEXT NOT NULL DEFAULT '';
+    CREATE INDEX endpoints_publishing ON endpoints(id) WHERE ports != '';
+    """,
   ]
 
   /// Brings the database to the newest schema.

@@ -149,10 +149,12 @@ public struct EndpointRecord: Sendable, Equatable {
   /// The host end of the bridge driver's veth pair.
   public var hostInterface: String?
   public var joinState: JoinState?
+  /// Published ports (the bridge driver's DNAT while joined).
+  public var ports: [PortMapping]
 
   public init(id: String, networkID: String, name: String, ipv4: CIDR? = nil, ipv4Pool: String? = nil,
               ipv6: CIDR? = nil, ipv6Pool: String? = nil, mac: String? = nil, aliases: [String] = [],
-              isAuto: Bool = false, created: String, state: RecordState = .creating) {
+              isAuto: Bool = false, created: String, state: RecordState = .creating, ports: [PortMapping] = []) {
     self.id = id
     self.networkID = networkID
     self.name = name
@@ -165,6 +167,7 @@ public struct EndpointRecord: Sendable, Equatable {
     self.isAuto = isAuto
     self.created = created
     self.state = state
+    self.ports = ports
   }
 
   public var addresses: [CIDR] { [ipv4, ipv6].compactMap { $0 } }

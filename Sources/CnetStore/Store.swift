@@ -197,6 +197,11 @@ public final class Store {
 
   /// Whether any record is in a transitional state: one cheap question
   /// before looking at each kind.
+  public func hasNetworks(driver: String) throws -> Bool {
+    try database.statement("SELECT EXISTS (SELECT 1 FROM networks WHERE driver = ?)").bind(.text(driver))
+      .first { $0.int(0) != 0 } ?? false
+  }
+
   public func hasUnsettledRecords() throws -> Bool {
     try database.statement("""
       SELECT EXISTS (SELECT 1 FROM endpoints WHERE state != 'ready' OR join_state IN ('joining', 'leaving'))
@@ -224,16 +229,17 @@ public final class Store {
 
   private static let endpointColumns = """
     id, network_id, name, ipv4, ipv4_pool, ipv6, ipv6_pool, mac, aliases, auto, created, state, \
-    sandbox_id, interface, host_interface, join_state
+    sandbox_id, interface, host_interface, join_state, ports
     """
 
   public func insert(_ endpoint: EndpointRecord) throws {
-    try database.statement("INSERT INTO endpoints(\(Self.endpointColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+    try database.statement("INSERT INTO endpoints(\(Self.endpointColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
       .text(endpoint.id), .text(endpoint.networkID), .text(endpoint.name), optional(endpoint.ipv4?.description),
       optional(endpoint.ipv4Pool), optional(endpoint.ipv6?.description), optional(endpoint.ipv6Pool),
       optional(endpoint.mac), .text(endpoint.aliases.joined(separator: "\n")), .int(endpoint.isAuto ? 1 : 0),
       .text(endpoint.created), .text(endpoint.state.rawValue), optional(endpoint.sandboxID),
-      optional(endpoint.interface), optional(endpoint.hostInterface), optional(endpoint.joinState?.rawValue)
+      optional(endpoint.interface), optional(endpoint.hostInterface), optional(endpoint.joinState?.rawValue),
+      .text(endpoint.ports.map(\.description).joined(separator: "\n"))
     ).run()
   }
 
@@ -269,6 +275,11 @@ public final class Store {
     try endpoints(where: "sandbox_id = ? ORDER BY interface", [.text(sandboxID)])
   }
 
+  /// Endpoints with published ports.
+  public func publishingEndpoints() throws -> [EndpointRecord] {
+    try endpoints(where: "ports != ''", [])
+  }
+
   public func unsettledEndpoints() throws -> [EndpointRecord] {
     try endpoints(where: "state != 'ready' OR join_state IN ('joining', 'leaving')", [])
   }
@@ -285,6 +296,9 @@ public final class Store {
       e.interface = s.optionalText(13)
       e.hostInterface = s.optionalText(14)
       e.joinState = s.optionalText(15).flatMap(JoinState.init(rawValue:))
+      // Written by cnet from parsed mappings; a line that no longer parses
+      // (edited by hand) is skipped rather than failing every read.
+      e.ports = lines(s.text(16)).compactMap { try? PortMapping($0) }
       return e
     }
   }

@@ -194,6 +194,7 @@ import Testing
     ["netns", "add", "web"], ["netns", "del", "a", "b"], ["netns", "rm", "a"], ["netns", "delete", "x"],
     ["exec", "ns1", "ip", "-o", "link"], ["exec", "ns1", "--help"], ["netns", "exec", "ns1", "sh", "-c", "exit 3"],
     ["connect", "front", "web"], ["disconnect", "front", "web"],
+    ["connect", "front", "web", "-p", "8080:80"], ["connect", "front", "web", "-p", "80:80", "--publish", "127.0.0.1:53:53/udp"],
   ])
   func agreesWithTheParser(_ arguments: [String]) throws {
     let fast = try #require(FastPath.match(arguments, namespace: nil))
@@ -209,7 +210,9 @@ import Testing
     case let c as NetnsDelete: expected = .netnsDelete(c.names)
     case let c as Exec: expected = .exec(c.exec.name, c.exec.command)
     case let c as NetnsExec: expected = .exec(c.exec.name, c.exec.command)
-    case let c as Connect where c.addresses.isEmpty && c.options.isEmpty: expected = .connect(network: c.network, sandbox: c.sandbox)
+    case let c as Connect where c.addresses.ip == nil && c.addresses.ip6 == nil && c.addresses.mac == nil
+      && c.addresses.alias.isEmpty && c.options.isEmpty:
+      expected = .connect(network: c.network, sandbox: c.sandbox, publish: c.addresses.publish)
     case let c as Disconnect: expected = .disconnect(network: c.network, sandbox: c.sandbox)
     default: expected = nil
     }
@@ -223,6 +226,8 @@ import Testing
     ["netns", "add", "x", "y"], ["netns", "add", "--help"], ["netns", "del"], ["netns", "del", "a", "--help"],
     ["exec", "--help"], ["exec", "ns1"], ["exec", "-n", "ns1", "true"], ["netns", "exec", "ns1"],
     ["connect", "n", "s", "--ip", "10.0.0.2"], ["connect", "n"], ["connect", "n", "--help"], ["disconnect", "n", "s", "x"],
+    ["connect", "n", "s", "-p"], ["connect", "n", "s", "-p", "80:80", "--ip", "10.0.0.2"], ["connect", "n", "s", "-p8080:80"],
+    ["connect", "n", "s", "--publish=80:80"], ["connect", "n", "s", "-p", "--help"], ["connect", "n", "s", "extra"],
     ["network", "create", "n"],
   ])
   func leavesEverythingElseToTheParser(_ arguments: [String]) {

@@ -48,6 +48,9 @@ struct cnet_nl;
 /// any other socket of the process).
 int cnet_nl_open(struct cnet_nl **out);
 
+/// The same on NETLINK_NETFILTER (nftables probes, conntrack).
+int cnet_nl_open_netfilter(struct cnet_nl **out);
+
 /// Opens the same socket inside the namespace `nsfd` refers to. The setns
 /// happens on a short-lived pthread that is joined before returning, so no
 /// Swift thread ever changes namespace; the socket stays in the namespace
@@ -142,6 +145,11 @@ int cnet_msg_link_add(void *buf, size_t size, uint32_t seq,
 /// RTM_NEWLINK without NLM_F_CREATE on an existing link (`ip link set`).
 int cnet_msg_link_set(void *buf, size_t size, uint32_t seq,
                       const struct cnet_link_attrs *a);
+
+/// RTM_SETLINK (AF_BRIDGE) turning hairpin mode of a bridge port on or off
+/// (`bridge link set dev PORT hairpin on`): frames may leave by the port
+/// they came in by.
+int cnet_msg_bridge_port_hairpin(void *buf, size_t size, uint32_t seq, int32_t ifindex, int on);
 
 /// RTM_DELLINK by index (`ip link del`).
 int cnet_msg_link_del(void *buf, size_t size, uint32_t seq, int32_t ifindex);
@@ -319,6 +327,68 @@ enum cnet_exec_step {
 /// The caller must be single-threaded (mount namespaces are per process).
 int cnet_netns_exec(int nsfd, const char *name, char *const argv[],
                     int *step);
+
+// ---------------------------------------------------------------------------
+// Netfilter: a probe for cnet's nftables table, conntrack flushing, and
+// libnftables (loaded on first use).
+
+/// NFT_MSG_GETTABLE for one table (`nft list table FAMILY NAME`, without
+/// its contents): answered by the table, or ENOENT. `family` is NFPROTO_*.
+int cnet_msg_nft_get_table(void *buf, size_t size, uint32_t seq, uint8_t family, const char *name);
+
+/// IPCTNL_MSG_CT_GET dump of one address family's connection tracking table.
+int cnet_msg_ct_dump(void *buf, size_t size, uint32_t seq, uint8_t family);
+
+/// One conntrack entry of a dump: what flushing by port needs.
+struct cnet_ct {
+  uint8_t family;          ///< AF_INET or AF_INET6
+  uint8_t l4proto;         ///< IPPROTO_* of the original direction
+  uint16_t dst_port;       ///< original destination port, host order; 0 if none
+  uint8_t tuple[256];      ///< CTA_TUPLE_ORIG, whole (header included), to delete by
+  uint32_t tuple_len;      ///< 0 if missing or too long
+};
+
+/// Parses one conntrack message. Returns 0 or -EBADMSG.
+int cnet_parse_ct(const void *nlh, struct cnet_ct *out);
+
+/// IPCTNL_MSG_CT_DELETE of the entry `ct` describes.
+int cnet_msg_ct_delete(void *buf, size_t size, uint32_t seq, const struct cnet_ct *ct);
+
+/// One element of an nftables set or map, as the kernel stores it: the
+/// fields of a concatenation each padded to 4 bytes, in network order.
+struct cnet_nft_elem {
+  const uint8_t *key;
+  uint32_t key_len;
+  const uint8_t *key_end;   ///< NFTA_SET_ELEM_KEY_END (a range's last key); NULL = none
+  uint32_t key_end_len;
+  const uint8_t *data;      ///< a map's value; NULL = none
+  uint32_t data_len;
+};
+
+/// Elements of one set of cnet's (table "cnet" of `family`, NFPROTO_*).
+struct cnet_nft_set_change {
+  uint8_t family;
+  const char *table;
+  const char *set;
+  const struct cnet_nft_elem *elements;
+  size_t count;
+};
+
+/// One nftables transaction (NFNL_MSG_BATCH_BEGIN ... END) changing set
+/// elements: adds them (an existing element is no error), or with `remove`
+/// adds then deletes them (so a missing one is no error either). The
+/// kernel applies all of it or none; the reply is one ack or one error.
+/// This is what publishing a port costs: no libnftables, no ruleset cache.
+int cnet_msg_nft_elements(void *buf, size_t size, uint32_t seq, const struct cnet_nft_set_change *changes,
+                          size_t count, int remove);
+
+/// Runs nft commands (the nft(8) language; one buffer is one atomic
+/// transaction) through libnftables, which is loaded with dlopen on the
+/// first call: it brings five more shared libraries that no other command
+/// should pay for at start. `*output` and `*error` receive what nft printed
+/// (malloc'ed, NULL if nothing; the caller frees). Returns 0, 1 when nft
+/// refused the commands, or -errno (-ENOENT: libnftables is not installed).
+int cnet_nft_run(const char *commands, char **output, char **error);
 
 #ifdef __cplusplus
 }

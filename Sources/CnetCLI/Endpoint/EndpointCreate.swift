@@ -41,7 +41,13 @@ struct EndpointAddressOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Another name for it in the network's hosts files (repeatable).", valueName: "name"))
   var alias: [String] = []
 
-  var isEmpty: Bool { ip == nil && ip6 == nil && mac == nil && alias.isEmpty }
+  @Option(name: [.customShort("p"), .customLong("publish")],
+          help: ArgumentHelp(
+            "Publish a port while joined: [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp] (repeatable). An IPv6 HOSTIP goes in brackets; 127.0.0.1 answers the host only.",
+            valueName: "port"))
+  var publish: [String] = []
+
+  var isEmpty: Bool { ip == nil && ip6 == nil && mac == nil && alias.isEmpty && publish.isEmpty }
 
   func spec(name: String) throws -> EndpointSpec {
     var spec = EndpointSpec(name: name)
@@ -49,6 +55,7 @@ struct EndpointAddressOptions: ParsableArguments {
     spec.ipv6 = try ip6.map { try Engine.address($0, "--ip6") }
     spec.mac = try mac.map(MACAddress.unicast)
     spec.aliases = alias
+    spec.ports = try publish.map { try PortMapping($0) }
     return spec
   }
 }

@@ -34,6 +34,7 @@ enum EndpointFormat {
     fields.append(("IPv6Address", .string(e.ipv6?.description ?? "")))
     fields.append(("MacAddress", .string(e.mac ?? "")))
     fields.append(("Aliases", .array(e.aliases.map { .string($0) })))
+    fields.append(("Ports", ports(e)))
     fields.append(("Sandbox", sandbox.map { .string($0) } ?? .null))
     fields.append(("Interface", e.interface.map { .string($0) } ?? .null))
     fields.append(("HostInterface", e.hostInterface.map { .string($0) } ?? .null))
@@ -43,12 +44,29 @@ enum EndpointFormat {
     return .object(fields)
   }
 
+  /// Published ports, shaped like Docker's PortBindings: the port inside
+  /// ("80/tcp", or a range) and where on the host it is published.
+  static func ports(_ e: EndpointRecord) -> JSON {
+    .array(e.ports.map { port in
+      .object([
+        ("Port", .string("\(range(port.ports))/\(port.proto.rawValue)")),
+        ("HostIp", .string(port.hostAddress?.description ?? "")),
+        ("HostPort", .string(range(port.hostPorts))),
+      ])
+    })
+  }
+
+  private static func range(_ ports: ClosedRange<UInt16>) -> String {
+    ports.count == 1 ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)"
+  }
+
   static func text(_ e: EndpointRecord, network: String?, sandbox: String?) -> String {
     var lines: [(String, String)] = [("Name", e.name), ("ID", e.id), ("Network", network ?? e.networkID)]
     if let a = e.ipv4 { lines.append(("IPv4", a.description)) }
     if let a = e.ipv6 { lines.append(("IPv6", a.description)) }
     if let mac = e.mac { lines.append(("MAC", mac)) }
     if !e.aliases.isEmpty { lines.append(("Aliases", e.aliases.joined(separator: " "))) }
+    for port in e.ports { lines.append(("Published", port.description)) }
     lines.append(("Sandbox", sandbox.map { "\($0) (\(e.interface ?? "-"))" } ?? "-"))
     if let host = e.hostInterface { lines.append(("Host interface", host)) }
     lines.append(("Created", e.created))

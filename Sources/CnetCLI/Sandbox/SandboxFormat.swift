@@ -28,6 +28,7 @@ enum SandboxFormat {
         ("Name", .string(e.name)), ("EndpointID", .string(e.id)), ("Network", .string(networks[e.networkID] ?? e.networkID)),
         ("Interface", .string(e.interface ?? "")), ("IPv4Address", .string(e.ipv4?.description ?? "")),
         ("IPv6Address", .string(e.ipv6?.description ?? "")), ("MacAddress", .string(e.mac ?? "")),
+        ("Ports", EndpointFormat.ports(e)),
       ])
     })))
     fields.append(("Created", .string(s.created)))
@@ -45,6 +46,7 @@ enum SandboxFormat {
     lines.append(("Removed with", s.isAuto ? "its last endpoint" : "sandbox rm"))
     for e in endpoints {
       lines.append(("Endpoint", "\(e.interface ?? "-") \(e.name) on \(networks[e.networkID] ?? e.networkID) \(e.addresses.map(\.description).joined(separator: " "))"))
+      for port in e.ports { lines.append(("Published", "\(port) (\(e.name))")) }
     }
     lines.append(("Created", s.created))
     if s.state != .ready { lines.append(("State", s.state.rawValue)) }

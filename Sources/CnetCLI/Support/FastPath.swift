@@ -15,7 +15,7 @@ import CnetEngine
 ///     netns list|ls|show, link|addr|route|bridge list|ls|show [--json] [-n NS]
 ///     netns add NAME, netns del|delete|rm NAME...
 ///     exec NAME CMD..., netns exec NAME CMD...
-///     connect NETWORK SANDBOX, disconnect NETWORK SANDBOX
+///     connect NETWORK SANDBOX [-p|--publish PORT]..., disconnect NETWORK SANDBOX
 ///
 /// Anything else (any option, an alias of a group, --help, a word starting
 /// with '-', a typo) goes through ArgumentParser as usual. CnetCLITests
@@ -29,7 +29,7 @@ enum FastPath: Equatable {
   case netnsAdd(String)
   case netnsDelete([String])
   case exec(String, [String])
-  case connect(network: String, sandbox: String)
+  case connect(network: String, sandbox: String, publish: [String])
   case disconnect(network: String, sandbox: String)
 
   /// The command `arguments` name, if they are that simple.
@@ -67,8 +67,19 @@ enum FastPath: Equatable {
   private static func matchPlain(_ arguments: [String]) -> FastPath? {
     func plain(_ words: ArraySlice<String>) -> Bool { words.allSatisfy { !$0.hasPrefix("-") } }
     switch arguments.first {
-    case "connect" where arguments.count == 3 && plain(arguments[1...]):
-      return .connect(network: arguments[1], sandbox: arguments[2])
+    case "connect" where arguments.count >= 3 && plain(arguments[1...2]):
+      // Publishing many ports is what a runtime does at every start, and a
+      // hundred -p took ArgumentParser as long as the rest of the connect.
+      var publish: [String] = []
+      var rest = arguments.dropFirst(3)
+      while let flag = rest.first {
+        guard flag == "-p" || flag == "--publish", let value = rest.dropFirst().first, !value.hasPrefix("-") else {
+          return nil
+        }
+        publish.append(value)
+        rest = rest.dropFirst(2)
+      }
+      return .connect(network: arguments[1], sandbox: arguments[2], publish: publish)
     case "disconnect" where arguments.count == 3 && plain(arguments[1...]):
       return .disconnect(network: arguments[1], sandbox: arguments[2])
     case "exec" where arguments.count >= 3 && !arguments[1].hasPrefix("-"):
@@ -97,8 +108,10 @@ enum FastPath: Equatable {
     case .netnsAdd(let name): try NetnsAdd.perform(name)
     case .netnsDelete(let names): try NetnsDelete.perform(names)
     case .exec(let name, let command): try ExecArguments.perform(name: name, command: command)
-    case .connect(let network, let sandbox):
-      try Engine.connect(network, SandboxSpec(name: sandbox), EndpointSpec(name: sandbox))
+    case .connect(let network, let sandbox, let publish):
+      var endpoint = EndpointSpec(name: sandbox)
+      endpoint.ports = try publish.map { try PortMapping($0) }
+      try Engine.connect(network, SandboxSpec(name: sandbox), endpoint)
     case .disconnect(let network, let sandbox): _ = try Engine.changing().disconnect(network, sandbox)
     }
   }

@@ -8,7 +8,10 @@ import Glibc
 
 /// The default driver: one Linux bridge per network carrying the gateway
 /// addresses; per joined endpoint a veth pair, the host end on the bridge,
-/// the peer created directly inside the sandbox with its final name.
+/// the peer created directly inside the sandbox with its final name. The
+/// network's NAT, isolation and published ports are elements of cnet's
+/// nftables tables (CnetKernel's Firewall), added and removed with what
+/// they serve.
 public final class BridgeDriver: NetworkDriver {
   public let name = "bridge"
   public let sandboxNamespace = SandboxNamespace.own
@@ -18,7 +21,11 @@ public final class BridgeDriver: NetworkDriver {
   /// The options it takes, with Docker's names.
   public static let bridgeNameOption = "com.docker.network.bridge.name"
   public static let mtuOption = "com.docker.network.driver.mtu"
-  static let known = [bridgeNameOption, mtuOption]
+  /// "false": traffic leaving the network keeps its sandbox's address.
+  public static let masqueradeOption = "com.docker.network.bridge.enable_ip_masquerade"
+  /// "false": the network's sandboxes cannot reach each other.
+  public static let iccOption = "com.docker.network.bridge.enable_icc"
+  static let known = [bridgeNameOption, mtuOption, masqueradeOption, iccOption]
 
   public func checkOptions(_ options: [KeyValue]) throws {
     for option in options {
@@ -28,6 +35,10 @@ public final class BridgeDriver: NetworkDriver {
       case Self.mtuOption:
         guard let mtu = Int(option.value), (68...65535).contains(mtu) else {
           throw CnetError(.invalidArgument, "invalid -o \(option.key)=\(option.value): expected an MTU of 68-65535")
+        }
+      case Self.masqueradeOption, Self.iccOption:
+        guard option.value == "true" || option.value == "false" else {
+          throw CnetError(.invalidArgument, "invalid -o \(option.key)=\(option.value): expected true or false")
         }
       default:
         throw CnetError(.invalidArgument, "unknown option \"\(option.key)\" for the bridge driver (known: \(Self.known.joined(separator: ", ")))")
@@ -68,9 +79,37 @@ public final class BridgeDriver: NetworkDriver {
       try host.addAddress(gateway, to: bridge, noDAD: true)
     }
     if !bridge.isUp { try host.setLink(bridge, LinkChanges(up: true)) }
+
+    // The host's own loopback traffic to a published port is DNATed into
+    // the bridge with its 127.0.0.1 source: only route_localnet lets it out
+    // (on this bridge alone; the firewall masquerades it, and drops what
+    // sandboxes send to 127/8).
+    try Sysctl.ensure(["net", "ipv4", "conf", name.value, "route_localnet"], "1")
+    if !network.isInternal {
+      try Sysctl.ensure(["net", "ipv4", "ip_forward"], "1")
+      if network.pools.contains(where: { $0.subnet.family == .v6 }) {
+        try Sysctl.ensure(["net", "ipv6", "conf", "all", "forwarding"], "1")
+      }
+    }
+    try kernel.firewall.add(Self.firewallNetwork(network, bridge: name))
+  }
+
+  static func firewallNetwork(_ network: NetworkRecord, bridge: InterfaceName) -> FirewallNetwork {
+    FirewallNetwork(bridge: bridge, subnets: network.pools.map(\.subnet), isInternal: network.isInternal,
+                    masquerade: network.option(masqueradeOption) != "false")
+  }
+
+  /// The firewall's view of a network of this driver (nil without a bridge).
+  public static func firewallNetwork(_ network: NetworkRecord) -> FirewallNetwork? {
+    network.bridge.flatMap { try? InterfaceName($0) }.map { firewallNetwork(network, bridge: $0) }
   }
 
   public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
+    if let rules = Self.firewallNetwork(network), try kernel.firewall.isInstalled() {
+      try kernel.firewall.remove(rules)
+      // The last network takes cnet's tables along.
+      if try kernel.firewall.entryCounts()["bridges", default: 0] == 0 { try kernel.firewall.uninstall() }
+    }
     let host = try kernel.host()
     guard let name = network.bridge.flatMap({ try? InterfaceName($0) }),
       let bridge = try host.linkIfPresent(named: name), bridge.alias == OwnerMark.network(network.id)
@@ -83,6 +122,53 @@ public final class BridgeDriver: NetworkDriver {
   }
 
   public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
+
+  public let publishesPorts = true
+
+  /// The published ports, per address of the endpoint: a mapping with a
+  /// host address goes to the endpoint's address of that family, one
+  /// without to each of them.
+  public static func publications(_ endpoint: EndpointRecord) -> [PortPublication] {
+    endpoint.ports.flatMap { mapping -> [PortPublication] in
+      let targets: [CIDR?] = switch mapping.hostAddress?.family {
+      case .v4?: [endpoint.ipv4]
+      case .v6?: [endpoint.ipv6]
+      case nil: [endpoint.ipv4, endpoint.ipv6]
+      }
+      return targets.compactMap { $0.map { PortPublication(mapping, to: $0.address) } }
+    }
+  }
+
+  /// The host end of a joined endpoint on a network whose sandboxes may not
+  /// talk to each other.
+  static func isolatedPort(_ endpoint: EndpointRecord, network: NetworkRecord) -> InterfaceName? {
+    guard network.option(iccOption) == "false" else { return nil }
+    return endpoint.hostInterface.flatMap { try? InterfaceName($0) }
+  }
+
+  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord,
+                                          kernel: KernelContext) throws {
+    let publications = Self.publications(endpoint)
+    let isolated = Self.isolatedPort(endpoint, network: network).map { [$0] } ?? []
+    guard !publications.isEmpty || !isolated.isEmpty else { return }
+    if !publications.isEmpty, let name = endpoint.hostInterface.flatMap({ try? InterfaceName($0) }) {
+      // A sandbox reaching its own published port through a host address:
+      // with bridge netfilter on (the kernel's default once loaded), the
+      // DNATed frame is bridged, back out of the port it came in by,
+      // which the bridge allows only in hairpin mode (Docker does the same).
+      let host = try kernel.host()
+      try host.setHairpin(try host.link(named: name), true)
+    }
+    try kernel.firewall.publish(publications, isolating: isolated)
+  }
+
+  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord,
+                                         kernel: KernelContext) throws {
+    let publications = Self.publications(endpoint)
+    let isolated = Self.isolatedPort(endpoint, network: network).map { [$0] } ?? []
+    guard !publications.isEmpty || !isolated.isEmpty, try kernel.firewall.isInstalled() else { return }
+    try kernel.firewall.unpublish(publications, isolating: isolated)
+  }
 
   /// "cv" and the first 12 characters of the endpoint's id.
   public func hostInterface(for endpoint: EndpointRecord) -> String? {

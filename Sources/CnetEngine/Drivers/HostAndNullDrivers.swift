@@ -19,6 +19,9 @@ public final class HostDriver: NetworkDriver {
   public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {}
   public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {}
   public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
+  public let publishesPorts = false
+  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
+  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
   public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }
   public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
                    kernel: KernelContext) throws {}
@@ -44,6 +47,9 @@ public final class NullDriver: NetworkDriver {
   public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {}
   public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {}
   public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
+  public let publishesPorts = false
+  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
+  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
   public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }
   public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
                    kernel: KernelContext) throws {}

@@ -10,14 +10,15 @@ import CnetStore
 ///
 ///     network create:  checkOptions -> prepare -> (store: creating) -> createNetwork -> (store: ready)
 ///     endpoint create: (IPAM addresses) -> createEndpoint -> (store)
-///     join:            (store: joining) -> join -> (store: joined)
-///     leave:           (store: leaving) -> leave -> (store: not joined)
+///     join:            (store: joining) -> join -> programExternalConnectivity -> (store: joined)
+///     leave:           (store: leaving) -> revokeExternalConnectivity -> leave -> (store: not joined)
 ///     endpoint delete: deleteEndpoint -> (IPAM release) -> (store)
 ///     network delete:  (store: removing) -> deleteNetwork -> (IPAM release) -> (store)
 ///
 /// always with the operation lock held, never concurrently. A command can
-/// be killed at any point, so `createNetwork`, `deleteNetwork`, `join` and
-/// `leave` must be safe to call again on whatever an interrupted call left:
+/// be killed at any point, so `createNetwork`, `deleteNetwork`, `join`,
+/// `leave` and the external connectivity calls must be safe to call again
+/// on whatever an interrupted call left:
 /// the next command finishes or undoes it by calling them once more
 /// (creating is undone with delete/leave, removing is finished with them).
 public protocol NetworkDriver: AnyObject {
@@ -66,6 +67,18 @@ public protocol NetworkDriver: AnyObject {
   func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
             kernel: KernelContext) throws
 
+  /// Whether endpoints of this driver's networks may publish ports (`-p`):
+  /// checked when the endpoint is created.
+  var publishesPorts: Bool { get }
+
+  /// ProgramExternalConnectivity: after a join, makes the endpoint's
+  /// published ports reachable from outside (the bridge driver's DNAT).
+  func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws
+
+  /// RevokeExternalConnectivity: before a leave, undoes the above; what is
+  /// missing is not an error.
+  func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws
+
   /// Leave: takes the endpoint out of the sandbox. When `sandboxGoing` is
   /// set the sandbox's namespace is about to be deleted and the kernel will
   /// reap whatever is inside, so nothing needs deleting one by one (it is
@@ -85,6 +98,8 @@ public enum SandboxNamespace: Sendable {
 /// when first needed and kept for the command.
 public final class KernelContext {
   private var socket: RouteSocket?
+  /// cnet's nftables tables (see Firewall).
+  public let firewall = Firewall()
 
   public init() {}
 

@@ -40,4 +40,8 @@ final class CArguments {
   func value<T: BitwiseCopyable>(_ value: T) -> UnsafeMutablePointer<T> {
     withUnsafeBytes(of: value) { copy($0) }.assumingMemoryBound(to: T.self)
   }
+
+  func array<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T> {
+    values.withUnsafeBytes { copy($0) }.assumingMemoryBound(to: T.self)
+  }
 }

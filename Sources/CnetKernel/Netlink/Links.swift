@@ -258,6 +258,13 @@ extension RouteSocket {
     try setLink(index: 0, name: name.value, renamed)
   }
 
+  /// Equivalent to: `bridge link set dev NAME hairpin on|off`.
+  public func setHairpin(_ link: LinkInfo, _ on: Bool) throws {
+    try change("set hairpin mode of bridge port", "\"\(link.name)\"\(whereText)") { buf, size, seq in
+      cnet_msg_bridge_port_hairpin(buf, size, seq, link.index, on ? 1 : 0)
+    }
+  }
+
   /// Equivalent to: `ip link del NAME`. Deleting one end of a veth pair
   /// deletes both.
   public func deleteLink(_ link: LinkInfo) throws {

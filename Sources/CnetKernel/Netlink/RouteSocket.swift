@@ -73,15 +73,22 @@ public final class RouteSocket {
   /// Builds a request with `build` (a cnet_msg_* call given the buffer, its
   /// size and the sequence number), sends it and reads the reply until its
   /// ack or end, handing every data message to `onMessage`.
+  ///
+  /// `requestSize`: a request larger than the usual buffer (an nftables
+  /// batch of many elements) gets a buffer of its own.
   func exchange(
+    requestSize: Int = 0,
     _ build: (UnsafeMutableRawPointer, Int, UInt32) -> Int32,
     onMessage: ((UnsafeRawPointer) -> Void)? = nil
   ) -> (Outcome, interrupted: Bool) {
     let seq = sequence
     sequence &+= 1
     if sequence == 0 { sequence = 1 }  // 0 would match any reply
-    guard let base = requestBuffer.baseAddress else { return (Outcome(code: ENOMEM), false) }
-    let length = build(base, requestBuffer.count, seq)
+    let large = requestSize > requestBuffer.count ? UnsafeMutableRawBufferPointer.allocate(byteCount: requestSize, alignment: 8) : nil
+    defer { large?.deallocate() }
+    let buffer = large ?? requestBuffer
+    guard let base = buffer.baseAddress else { return (Outcome(code: ENOMEM), false) }
+    let length = build(base, buffer.count, seq)
     guard length > 0 else { return (Outcome(code: length < 0 ? -length : EINVAL), false) }
     let sent = transport.send(UnsafeRawBufferPointer(start: base, count: Int(length)))
     guard sent == 0 else { return (Outcome(code: -sent), false) }

@@ -1,0 +1,144 @@
+// Netfilter messages on NETLINK_NETFILTER: the probe for cnet's nftables
+// table, and the conntrack dump and delete that flushing a UDP port needs.
+// Every message starts with a nfgenmsg after the netlink header.
+#include "cnet_shim.h"
+#include "nl_build.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+static void put_nfgen(struct nfgenmsg *g, uint8_t family) {
+  if (!g) return;
+  g->nfgen_family = family;
+  g->version = NFNETLINK_V0;
+  g->res_id = 0;
+}
+
+int cnet_msg_nft_get_table(void *buf, size_t size, uint32_t seq, uint8_t family, const char *name) {
+  struct nl_builder b;
+  put_nfgen(nlb_start(&b, buf, size, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_ACK, seq,
+                      sizeof(struct nfgenmsg)), family);
+  nlb_str(&b, NFTA_TABLE_NAME, name);
+  return nlb_finish(&b);
+}
+
+int cnet_msg_ct_dump(void *buf, size_t size, uint32_t seq, uint8_t family) {
+  struct nl_builder b;
+  put_nfgen(nlb_start(&b, buf, size, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq,
+                      sizeof(struct nfgenmsg)), family);
+  return nlb_finish(&b);
+}
+
+int cnet_parse_ct(const void *msg, struct cnet_ct *out) {
+  const struct nlmsghdr *nlh = msg;
+  memset(out, 0, sizeof(*out));
+  if (nlh->nlmsg_type != ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW) ||
+      nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+    return -EBADMSG;
+  const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+  out->family = g->nfgen_family;
+  const struct nlattr *tb[CTA_MAX + 1] = {0};
+  struct nl_attr_table t = {tb, CTA_MAX};
+  if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), nl_keep_attr, &t) < 0) return -EBADMSG;
+  const struct nlattr *orig = tb[CTA_TUPLE_ORIG];
+  if (!orig) return 0;
+  if (orig->nla_len <= sizeof(out->tuple)) {
+    memcpy(out->tuple, orig, orig->nla_len);
+    out->tuple_len = orig->nla_len;
+  }
+  const struct nlattr *tuple[CTA_TUPLE_MAX + 1] = {0};
+  struct nl_attr_table tt = {tuple, CTA_TUPLE_MAX};
+  if (mnl_attr_parse_nested(orig, nl_keep_attr, &tt) < 0 || !tuple[CTA_TUPLE_PROTO]) return 0;
+  const struct nlattr *proto[CTA_PROTO_MAX + 1] = {0};
+  struct nl_attr_table pt = {proto, CTA_PROTO_MAX};
+  if (mnl_attr_parse_nested(tuple[CTA_TUPLE_PROTO], nl_keep_attr, &pt) < 0) return 0;
+  if (proto[CTA_PROTO_NUM]) out->l4proto = nl_get_u8(proto[CTA_PROTO_NUM]);
+  if (proto[CTA_PROTO_DST_PORT] && mnl_attr_get_payload_len(proto[CTA_PROTO_DST_PORT]) >= 2)
+    out->dst_port = ntohs(mnl_attr_get_u16(proto[CTA_PROTO_DST_PORT]));
+  return 0;
+}
+
+int cnet_msg_ct_delete(void *buf, size_t size, uint32_t seq, const struct cnet_ct *ct) {
+  struct nl_builder b;
+  put_nfgen(nlb_start(&b, buf, size, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE, NLM_F_ACK, seq,
+                      sizeof(struct nfgenmsg)), ct->family);
+  if (ct->tuple_len < sizeof(struct nlattr)) return -EINVAL;
+  // The dumped CTA_TUPLE_ORIG as it came, header and all.
+  if (b.ok && b.nlh->nlmsg_len + MNL_ALIGN(ct->tuple_len) <= b.size) {
+    memcpy((char *)b.nlh + b.nlh->nlmsg_len, ct->tuple, ct->tuple_len);
+    b.nlh->nlmsg_len += MNL_ALIGN(ct->tuple_len);
+  } else {
+    b.ok = 0;
+  }
+  return nlb_finish(&b);
+}
+
+// One message of a batch at `*used`: the batch's begin or end (no
+// change), or a NEWSETELEM/DELSETELEM with the set's elements, each key
+// (and closing key, for the concatenated ranges of an interval map) and
+// data (maps only, and not when deleting) nested as nft(8) sends them.
+static int put_message(unsigned char *base, size_t size, size_t *used, uint16_t type, uint16_t flags, uint32_t seq,
+                       uint8_t family, uint16_t res_id, const struct cnet_nft_set_change *change, int with_data) {
+  if (*used + MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg)) > size) return -EMSGSIZE;
+  struct nl_builder b = {.nlh = mnl_nlmsg_put_header(base + *used), .size = size - *used, .ok = 1};
+  b.nlh->nlmsg_type = type;
+  b.nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  b.nlh->nlmsg_seq = seq;
+  struct nfgenmsg *g = mnl_nlmsg_put_extra_header(b.nlh, sizeof(struct nfgenmsg));
+  put_nfgen(g, family);
+  g->res_id = htons(res_id);
+  if (change) {
+    nlb_str(&b, NFTA_SET_ELEM_LIST_TABLE, change->table);
+    nlb_str(&b, NFTA_SET_ELEM_LIST_SET, change->set);
+    struct nlattr *list = nlb_nest(&b, NFTA_SET_ELEM_LIST_ELEMENTS);
+    for (size_t i = 0; i < change->count && b.ok; i++) {
+      const struct cnet_nft_elem *e = &change->elements[i];
+      struct nlattr *elem = nlb_nest(&b, NFTA_LIST_ELEM);
+      struct nlattr *key = nlb_nest(&b, NFTA_SET_ELEM_KEY);
+      nlb_bytes(&b, NFTA_DATA_VALUE, e->key, e->key_len);
+      nlb_end(&b, key);
+      if (e->key_end_len) {
+        struct nlattr *end = nlb_nest(&b, NFTA_SET_ELEM_KEY_END);
+        nlb_bytes(&b, NFTA_DATA_VALUE, e->key_end, e->key_end_len);
+        nlb_end(&b, end);
+      }
+      if (with_data && e->data_len) {
+        struct nlattr *data = nlb_nest(&b, NFTA_SET_ELEM_DATA);
+        nlb_bytes(&b, NFTA_DATA_VALUE, e->data, e->data_len);
+        nlb_end(&b, data);
+      }
+      nlb_end(&b, elem);
+    }
+    nlb_end(&b, list);
+  }
+  if (!b.ok) return -EMSGSIZE;
+  *used += b.nlh->nlmsg_len;
+  return 0;
+}
+
+int cnet_msg_nft_elements(void *buf, size_t size, uint32_t seq, const struct cnet_nft_set_change *changes,
+                          size_t count, int remove) {
+  unsigned char *base = buf;
+  size_t used = 0;
+  memset(buf, 0, size);
+  int rc = put_message(base, size, &used, NFNL_MSG_BATCH_BEGIN, 0, seq, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, NULL, 0);
+  const uint16_t add = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM;
+  const uint16_t del = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELSETELEM;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    // Only the batch's last message asks for an ack: one reply ends it
+    // (a failing message is reported anyway, and the batch aborted).
+    int last_add = !remove && i == count - 1;
+    rc = put_message(base, size, &used, add, NLM_F_CREATE | (last_add ? NLM_F_ACK : 0), seq, changes[i].family, 0,
+                     &changes[i], 1);
+    if (rc == 0 && remove)
+      rc = put_message(base, size, &used, del, i == count - 1 ? NLM_F_ACK : 0, seq, changes[i].family, 0,
+                       &changes[i], 0);
+  }
+  if (rc == 0) rc = put_message(base, size, &used, NFNL_MSG_BATCH_END, 0, seq, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, NULL, 0);
+  return rc == 0 ? (int)used : rc;
+}
