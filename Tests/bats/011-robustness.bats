@@ -109,8 +109,11 @@ in_progress() {
   start=$(date +%s%N)
   in_host "${slow[@]}" "$CNET_BIN" disconnect n1 probe
   slow_span=$(( ($(date +%s%N) - start) / 1000000 * 2 + 2 ))
+  # At least 40 rounds; more, up to 160, until 10 kills have caught a command
+  # half-way (how many do depends on the machine's speed, not on cnet).
   local caught=0 i delay command
-  for i in $(seq 1 40); do
+  for i in $(seq 1 160); do
+    [ "$i" -gt 40 ] && [ "$caught" -ge 10 ] && break
     for command in connect disconnect; do
       [ "$command" = disconnect ] && ! cnet sandbox inspect "k$i" >/dev/null 2>&1 && continue
       local before=0
