@@ -11,7 +11,9 @@ let package = Package(
     .executable(name: "cnet", targets: ["cnet"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // libmnl (Debian: libmnl-dev). No pkgConfig: its headers and library
@@ -54,11 +56,24 @@ let package = Package(
       name: "CnetEngine",
       dependencies: ["CnetCore", "CnetKernel", "CnetStore"]),
 
+    // Docker's plugin protocol both ways: wire types, HTTP/1.1 over Unix
+    // sockets (SwiftNIO), discovery, the server that maps dockerd's calls
+    // onto the engine, and the remote driver and IPAM that call plugins.
+    .target(
+      name: "CnetPlugin",
+      dependencies: [
+        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
     // The command tree.
     .target(
       name: "CnetCLI",
       dependencies: [
-        "CnetEngine", "CnetKernel", "CnetCore",
+        "CnetEngine", "CnetKernel", "CnetCore", "CnetPlugin",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -70,6 +85,8 @@ let package = Package(
     .testTarget(name: "CnetStoreTests", dependencies: ["CnetStore", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetEngineTests", dependencies: ["CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim"]),
+    .testTarget(name: "CnetPluginTests", dependencies: ["CnetPlugin", "CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"],
+                exclude: ["Traces"]),
     .testTarget(
       name: "CnetCLITests",
       dependencies: ["CnetCLI", "CnetCore"]),

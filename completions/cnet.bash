@@ -173,13 +173,13 @@ _cnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    network|endpoint|sandbox|connect|disconnect|gc|firewall|netns|exec|link|bridge|addr|route|help)
+    network|endpoint|sandbox|connect|disconnect|gc|firewall|plugin|netns|exec|link|bridge|addr|route|help)
         # Offer subcommand argument completions
         "_cnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc firewall netns exec link bridge addr route help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc firewall plugin netns exec link bridge addr route help' -- "${cur}"))
         ;;
     esac
 }
@@ -533,6 +533,55 @@ _cnet_firewall() {
 }
 
 _cnet_firewall_reload() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_plugin() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    serve|ls)
+        # Offer subcommand argument completions
+        "_cnet_plugin_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'serve ls' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cnet_plugin_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--name --log-level)
+    __cnet_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--name')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_cnet_plugin_ls() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()

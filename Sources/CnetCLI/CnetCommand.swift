@@ -20,7 +20,7 @@ struct CnetCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self, FirewallCommand.self,
+      Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self, FirewallCommand.self, PluginCommand.self,
       Netns.self, Exec.self, Link.self, Bridge.self, Addr.self, Route.self,
     ])
 }

@@ -78,6 +78,9 @@ extension Controller {
     let host = driver.sandboxNamespace == .host
     if let existing = try store.sandbox(named: name) {
       try requireReady(existing.state, "sandbox \"\(existing.name)\"")
+      if existing.origin == .external {
+        throw CnetError(.conflict, "sandbox \"\(name)\" is dockerd's; connect it with docker network connect")
+      }
       if let spec, spec.pid != nil || spec.netns != nil {
         throw CnetError(.conflict, "sandbox \"\(name)\" exists already; --pid and --netns apply to a new one")
       }

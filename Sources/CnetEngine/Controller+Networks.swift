@@ -15,6 +15,12 @@ public struct NetworkSpec: Sendable {
   public var isInternal = false
   public var options: [KeyValue] = []
   public var labels: [KeyValue] = []
+  /// The caller's id for the network (dockerd's), instead of a new one.
+  public var id: String?
+  /// Pools the caller has already requested from the IPAM driver (dockerd
+  /// asks for pools and the gateway before CreateNetwork); used as they
+  /// are, instead of asking for them here.
+  public var adoptedPools: [PoolAssignment]?
 
   public init(name: String) { self.name = name }
 }
@@ -26,7 +32,7 @@ extension Controller {
     try Names.check(spec.name, "network")
     let driver = try driver(spec.driver)
     try driver.checkOptions(spec.options)
-    let addressed = driver.name == "bridge"
+    let addressed = driver.assignsAddresses
     let ipam = try ipam(spec.ipamDriver ?? (addressed ? "default" : "null"))
     if try store.network(named: spec.name) != nil {
       throw CnetError(.alreadyExists, "network \"\(spec.name)\" already exists")
@@ -35,7 +41,7 @@ extension Controller {
       throw CnetError(.invalidArgument, "the \(driver.name) driver takes no --subnet, --gateway, --ip-range or --ipv6")
     }
     if !addressed, spec.isInternal {
-      throw CnetError(.invalidArgument, "--internal applies to bridge networks")
+      throw CnetError(.invalidArgument, "--internal applies to networks with addresses (bridge, plugins)")
     }
     let plan = try Self.planPools(spec)
     let others = try store.networks()
@@ -47,8 +53,11 @@ extension Controller {
       }
     }
 
+    if let id = spec.id, try store.network(id: id) != nil {
+      throw CnetError(.alreadyExists, "network id \(id) already exists")
+    }
     var network = NetworkRecord(
-      id: Names.newID(), name: spec.name, driver: driver.name, ipamDriver: ipam.name, isInternal: spec.isInternal,
+      id: spec.id ?? Names.newID(), name: spec.name, driver: driver.name, ipamDriver: ipam.name, isInternal: spec.isInternal,
       ipv6: spec.ipv6 || spec.subnets.contains { $0.family == .v6 }, options: spec.options, labels: spec.labels,
       created: Names.now())
     try driver.prepare(&network, others: others, kernel: kernel)
@@ -57,14 +66,19 @@ extension Controller {
     let reservation = IPAMReservation(ipam)
     try store.transaction {
       do {
-        if addressed {
+        if let adopted = spec.adoptedPools {
+          network.pools = adopted
+        } else if addressed {
           var wanted = plan
           if !wanted.contains(where: { $0.family == .v4 }) { wanted.insert(PoolPlan(family: .v4), at: 0) }
           if network.ipv6, !wanted.contains(where: { $0.family == .v6 }) { wanted.append(PoolPlan(family: .v6)) }
           let space = try ipam.defaultAddressSpaces().local
           for pool in wanted {
             let got = try reservation.pool(space: space, subnet: pool.subnet, range: pool.range, v6: pool.family == .v6)
-            let gateway = try reservation.address(pool: got.id, pool.gateway, gateway: true)
+            // An IPAM driver may name the gateway with the pool (a remote
+            // one's Data); the user's --gateway still wins.
+            let gateway = try (pool.gateway == nil ? got.gateway : nil)
+              ?? reservation.address(pool: got.id, pool.gateway, gateway: true)
             network.pools.append(PoolAssignment(poolID: got.id, subnet: got.subnet, range: pool.range, gateway: gateway))
           }
         }

@@ -36,6 +36,7 @@ public final class Controller {
   // conformance tables (some 100,000 instructions) in every command.
   let drivers: [(name: String, driver: any NetworkDriver)]
   var ipams: [(name: String, driver: any IPAMDriver)] = []
+  var pluginDrivers: [(key: String, driver: AnyObject)] = []
 
   /// Where things live. The defaults are DESIGN §5's; tests point them at
   /// their own throwaway directories.
@@ -46,6 +47,12 @@ public final class Controller {
     public var etcNetnsDirectory = "/etc/netns"
     /// Seconds to wait for another command's lock.
     public var lockTimeout = 60.0
+    /// Whether a changing controller blocks termination signals for the
+    /// rest of the process (a command's); a server handles them itself.
+    public var holdsSignals = true
+    /// Network and IPAM drivers beyond the built-in ones (remote plugins),
+    /// looked up by name when first needed.
+    public var plugins: (any DriverResolver)?
 
     public init() {}
   }
@@ -69,7 +76,7 @@ public final class Controller {
   /// Ctrl-C cannot stop a change half-way; they are discarded at exit.
   public static func forChanges(_ settings: Settings = Settings(), settle: Bool = true) throws -> Controller {
     let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout)
-    holdTerminationSignals()
+    if settings.holdsSignals { holdTerminationSignals() }
     guard let store = try Store.open(directory: settings.stateDirectory, create: true, exclusive: true) else {
       throw StoreError("cannot open the store in \(settings.stateDirectory)")
     }
@@ -97,27 +104,41 @@ public final class Controller {
   // MARK: - Drivers
 
   func driver(_ name: String) throws -> NetworkDriver {
-    guard let driver = knownDriver(name) else {
+    guard let driver = try lookup(name, ipam: false) as? NetworkDriver else {
       throw CnetError(.invalidArgument,
-        "unknown network driver \"\(name)\" (available: \(drivers.map(\.name).sorted().joined(separator: ", ")))")
+        "unknown network driver \"\(name)\" (built in: \(drivers.map(\.name).sorted().joined(separator: ", ")); plugins: cnet plugin ls)")
     }
     return driver
   }
 
   func ipam(_ name: String) throws -> IPAMDriver {
-    guard let ipam = knownIPAM(name) else {
+    guard let ipam = try lookup(name, ipam: true) as? IPAMDriver else {
       throw CnetError(.invalidArgument,
-        "unknown IPAM driver \"\(name)\" (available: \(ipams.map(\.name).sorted().joined(separator: ", ")))")
+        "unknown IPAM driver \"\(name)\" (built in: \(ipams.map(\.name).sorted().joined(separator: ", ")); plugins: cnet plugin ls)")
     }
     return ipam
   }
 
+  /// A driver for cleaning up: nil when it cannot be had (a plugin gone).
   func knownDriver(_ name: String) -> NetworkDriver? {
-    drivers.first { $0.name == name }?.driver
+    (try? lookup(name, ipam: false)) as? NetworkDriver
   }
 
   func knownIPAM(_ name: String) -> IPAMDriver? {
-    ipams.first { $0.name == name }?.driver
+    (try? lookup(name, ipam: true)) as? IPAMDriver
+  }
+
+  /// A built-in driver, or a plugin's (activated once per controller: it
+  /// is a round trip). nil when there is none of that name.
+  private func lookup(_ name: String, ipam: Bool) throws -> AnyObject? {
+    if ipam, let builtIn = ipams.first(where: { $0.name == name }) { return builtIn.driver }
+    if !ipam, let builtIn = drivers.first(where: { $0.name == name }) { return builtIn.driver }
+    let key = (ipam ? "ipam:" : "driver:") + name
+    if let cached = pluginDrivers.first(where: { $0.key == key }) { return cached.driver }
+    guard let plugins = settings.plugins else { return nil }
+    let found: AnyObject? = ipam ? try plugins.ipamDriver(name) : try plugins.networkDriver(name)
+    if let found { pluginDrivers.append((key, found)) }
+    return found
   }
 
   /// What an automatic subnet must avoid: every route of the host's (in

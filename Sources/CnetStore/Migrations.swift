@@ -111,6 +111,11 @@ enum Migrations {
     ALTER TABLE endpoints ADD COLUMN ports TEXT NOT NULL DEFAULT '';
     CREATE INDEX endpoints_publishing ON endpoints(id) WHERE ports != '';
     """,
+    // 3: the namespace file of a sandbox another manager made (dockerd's
+    // SandboxKey), which cnet links under the sandbox's name.
+    """
+    ALTER TABLE sandboxes ADD COLUMN target TEXT;
+    """,
   ]
 
   /// Brings the database to the newest schema.

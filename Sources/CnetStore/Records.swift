@@ -92,6 +92,10 @@ public enum SandboxOrigin: String, Sendable {
   case netns
   /// The host's own namespace, for host networks; cnet removes only the name.
   case host
+  /// A namespace file another manager made and owns (dockerd's sandbox, in
+  /// `target`): cnet links it under the sandbox's name, removes only the
+  /// link, and writes none of the sandbox's files (dockerd writes its own).
+  case external
 }
 
 public struct SandboxRecord: Sendable, Equatable {
@@ -110,10 +114,12 @@ public struct SandboxRecord: Sendable, Equatable {
   public var extraHosts: [String]
   public var created: String
   public var state: RecordState
+  /// The namespace file of an `external` sandbox.
+  public var target: String?
 
   public init(id: String, name: String, netns: String, origin: SandboxOrigin, pid: Int32? = nil, isAuto: Bool,
               hostname: String, dns: [String] = [], dnsSearch: [String] = [], extraHosts: [String] = [],
-              created: String, state: RecordState = .creating) {
+              created: String, state: RecordState = .creating, target: String? = nil) {
     self.id = id
     self.name = name
     self.netns = netns
@@ -126,6 +132,7 @@ public struct SandboxRecord: Sendable, Equatable {
     self.extraHosts = extraHosts
     self.created = created
     self.state = state
+    self.target = target
   }
 }
 

@@ -144,14 +144,15 @@ public final class Store {
   // MARK: - Sandboxes
 
   private static let sandboxColumns =
-    "id, name, netns, origin, pid, auto, hostname, dns, dns_search, extra_hosts, created, state"
+    "id, name, netns, origin, pid, auto, hostname, dns, dns_search, extra_hosts, created, state, target"
 
   public func insert(_ sandbox: SandboxRecord) throws {
-    try database.statement("INSERT INTO sandboxes(\(Self.sandboxColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+    try database.statement("INSERT INTO sandboxes(\(Self.sandboxColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
       .text(sandbox.id), .text(sandbox.name), .text(sandbox.netns), .text(sandbox.origin.rawValue),
       sandbox.pid.map { .int(Int($0)) } ?? .null, .int(sandbox.isAuto ? 1 : 0), .text(sandbox.hostname),
       .text(sandbox.dns.joined(separator: "\n")), .text(sandbox.dnsSearch.joined(separator: "\n")),
-      .text(sandbox.extraHosts.joined(separator: "\n")), .text(sandbox.created), .text(sandbox.state.rawValue)
+      .text(sandbox.extraHosts.joined(separator: "\n")), .text(sandbox.created), .text(sandbox.state.rawValue),
+      optional(sandbox.target)
     ).run()
   }
 
@@ -161,6 +162,11 @@ public final class Store {
 
   public func sandbox(named name: String) throws -> SandboxRecord? {
     try sandboxes(where: "name = ?", [.text(name)]).first
+  }
+
+  /// The external sandbox whose namespace file is `target`.
+  public func sandbox(target: String) throws -> SandboxRecord? {
+    try sandboxes(where: "target = ?", [.text(target)]).first
   }
 
   public func sandboxes(idPrefix prefix: String) throws -> [SandboxRecord] {
@@ -176,7 +182,7 @@ public final class Store {
         id: s.text(0), name: s.text(1), netns: s.text(2), origin: SandboxOrigin(rawValue: s.text(3)) ?? .created,
         pid: s.optionalInt(4).map { Int32(truncatingIfNeeded: $0) }, isAuto: s.int(5) != 0, hostname: s.text(6),
         dns: lines(s.text(7)), dnsSearch: lines(s.text(8)), extraHosts: lines(s.text(9)), created: s.text(10),
-        state: RecordState(rawValue: s.text(11)) ?? .ready)
+        state: RecordState(rawValue: s.text(11)) ?? .ready, target: s.optionalText(12))
     }
   }
 

@@ -28,7 +28,7 @@ struct NetworkCreate: ParsableCommand {
   @Argument(help: "Name of the network.")
   var name: String
 
-  @Option(name: [.customShort("d"), .long], help: "Driver: bridge, host or null.")
+  @Option(name: [.customShort("d"), .long], help: "Driver: bridge, host, null, or a Docker network plugin's name (cnet plugin ls).")
   var driver = "bridge"
 
   @Option(help: ArgumentHelp("Subnet, IPv4 or IPv6 (repeatable).", valueName: "cidr"))
@@ -46,7 +46,7 @@ struct NetworkCreate: ParsableCommand {
   @Flag(help: "No route out of the network.")
   var `internal` = false
 
-  @Option(name: .customLong("ipam-driver"), help: ArgumentHelp("IPAM driver: default, or null (no addresses).", valueName: "name"))
+  @Option(name: .customLong("ipam-driver"), help: ArgumentHelp("IPAM driver: default, null (no addresses), or a Docker IPAM plugin's name.", valueName: "name"))
   var ipamDriver: String?
 
   @Option(name: [.customShort("o"), .customLong("opt")], help: ArgumentHelp("Driver option (repeatable).", valueName: "key=value"))

@@ -1,5 +1,6 @@
 import CnetCore
 import CnetEngine
+import CnetPlugin
 import CnetStore
 
 #if canImport(Glibc)
@@ -17,6 +18,7 @@ enum Engine {
   /// interrupted command left.
   static func changing(settle: Bool = true) throws -> Controller {
     var settings = Controller.Settings()
+    settings.plugins = PluginResolver()
     if let text = getenv("CNET_LOCK_TIMEOUT").map({ String(cString: $0) }) {
       guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
         throw CnetError(.invalidArgument, "invalid CNET_LOCK_TIMEOUT \"\(text)\": expected seconds")

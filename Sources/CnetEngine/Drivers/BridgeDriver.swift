@@ -124,6 +124,7 @@ public final class BridgeDriver: NetworkDriver {
   public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
 
   public let publishesPorts = true
+  public let assignsAddresses = true
 
   /// The published ports, per address of the endpoint: a mapping with a
   /// host address goes to the endpoint's address of that family, one
@@ -202,6 +203,23 @@ public final class BridgeDriver: NetworkDriver {
     for address in endpoint.addresses {
       try inside.addAddress(address, to: link, noDAD: true)
     }
+  }
+
+  /// The host's half of a join, for a caller that plumbs its sandbox
+  /// itself (dockerd, through the plugin protocol): the pair is made in the
+  /// host's namespace, the host end on the bridge and up, the other end
+  /// named `peer` with the endpoint's MAC and left down for the caller to
+  /// move into its sandbox, rename, address and route. Removing the host
+  /// end (`leave`) removes both.
+  public func plumb(_ endpoint: EndpointRecord, network: NetworkRecord, peer: InterfaceName,
+                    kernel: KernelContext) throws {
+    let host = try kernel.host()
+    let bridge = try host.link(named: try bridgeName(network))
+    let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
+    try host.addLink(
+      hostName, .veth(VethPeer(name: peer, address: try endpoint.mac.map(MACAddress.unicast))),
+      mtu: network.mtu.map(UInt32.init), master: bridge.index)
+    try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
   }
 
   public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,

@@ -20,6 +20,7 @@ public final class HostDriver: NetworkDriver {
   public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {}
   public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
   public let publishesPorts = false
+  public let assignsAddresses = false
   public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
   public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
   public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }
@@ -48,6 +49,7 @@ public final class NullDriver: NetworkDriver {
   public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {}
   public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
   public let publishesPorts = false
+  public let assignsAddresses = false
   public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
   public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
   public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }

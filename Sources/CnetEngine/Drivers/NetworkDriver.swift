@@ -30,6 +30,10 @@ public protocol NetworkDriver: AnyObject {
   /// stack and cannot join anything else).
   var sandboxNamespace: SandboxNamespace { get }
 
+  /// Whether its networks have subnets and endpoints addresses (false for
+  /// host and null).
+  var assignsAddresses: Bool { get }
+
   /// Checks the network's `-o` options before anything is made: unknown keys
   /// and bad values are refused here, with the key named.
   func checkOptions(_ options: [KeyValue]) throws
@@ -85,6 +89,14 @@ public protocol NetworkDriver: AnyObject {
   /// up to 30 times slower). `sandbox` is nil when its namespace is gone.
   func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
              kernel: KernelContext) throws
+}
+
+/// Drivers that are not built in: Docker plugins, found and activated by
+/// name. nil when nothing of that name is there; an error when something
+/// is but cannot serve (unreachable, or not that kind of driver).
+public protocol DriverResolver: Sendable {
+  func networkDriver(_ name: String) throws -> (any NetworkDriver)?
+  func ipamDriver(_ name: String) throws -> (any IPAMDriver)?
 }
 
 public enum SandboxNamespace: Sendable {

@@ -47,10 +47,14 @@ public protocol IPAMDriver: AnyObject {
 public struct IPAMPool: Sendable, Equatable {
   public var id: String
   public var subnet: CIDR
+  /// The gateway, when the driver chose it with the pool (Docker's
+  /// `com.docker.network.gateway` pool data); then none is requested.
+  public var gateway: CIDR?
 
-  public init(id: String, subnet: CIDR) {
+  public init(id: String, subnet: CIDR, gateway: CIDR? = nil) {
     self.id = id
     self.subnet = subnet
+    self.gateway = gateway
   }
 }
 

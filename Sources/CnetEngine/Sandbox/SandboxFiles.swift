@@ -18,9 +18,10 @@ struct SandboxFiles {
 
   /// Writes hostname, resolv.conf and hosts (for the networks it is
   /// joined to). A sandbox in the host's namespace gets none: it sees the
-  /// host's files.
+  /// host's files; an external one gets none either: its manager writes
+  /// them.
   func create(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
-    guard sandbox.origin != .host else { return }
+    guard sandbox.origin != .host, sandbox.origin != .external else { return }
     try AtomicFile.directory(etcDirectory)
     try AtomicFile.directory(directory(sandbox))
     try AtomicFile.write(directory(sandbox) + "/hostname", sandbox.hostname + "\n")
@@ -33,7 +34,7 @@ struct SandboxFiles {
 
   /// Updates the sandbox's hosts after its joins changed.
   func update(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
-    guard sandbox.origin != .host else { return }
+    guard sandbox.origin != .host, sandbox.origin != .external else { return }
     try hosts.writeSandbox(sandbox, joinedNetworks: joinedNetworks)
   }
 

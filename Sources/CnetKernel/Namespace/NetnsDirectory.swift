@@ -111,6 +111,17 @@ public struct NetnsDirectory: Sendable {
     }
   }
 
+  /// Makes NAME a symbolic link to a namespace file another manager keeps
+  /// (dockerd's /var/run/docker/netns/ID). The file need not exist yet:
+  /// dockerd names it at Join and mounts the namespace there only when the
+  /// container starts.
+  public func link(file source: String, as name: NamespaceName) throws {
+    try prepare()
+    guard symlink(source, path(of: name)) == 0 else {
+      throw KernelError("create namespace", "\"\(name)\"", code: lastErrno())
+    }
+  }
+
   /// mkdir -p and the shared mount, under an flock on the directory so
   /// parallel adds do not stack mounts (Debian #949235, iproute2's comment).
   ///

@@ -1,0 +1,105 @@
+import ArgumentParser
+import CnetCore
+import CnetEngine
+import CnetPlugin
+import Dispatch
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct PluginServe: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve cnet to dockerd as a network and IPAM plugin.",
+    discussion: """
+      Listens on /run/docker/plugins/NAME.sock (root only) and answers dockerd's \
+      NetworkDriver and IpamDriver calls with cnet's engine: a network made with \
+      `docker network create -d NAME --ipam-driver NAME` is a bridge network in \
+      cnet's store (cnet network ls shows it as docker-ID), its containers' \
+      addresses come from cnet's IPAM, their namespaces are cnet sandboxes \
+      (docker-ID), and their published ports and isolation are cnet's nftables \
+      rules. Nothing is kept in memory: a restart of dockerd or of this server \
+      loses nothing.
+
+      Runs in the foreground and logs to standard error; SIGTERM or SIGINT stops \
+      it after the call in progress and removes the socket. contrib/cnet-plugin.service \
+      runs it under systemd.
+
+      Examples:
+        cnet plugin serve
+        docker network create -d cnet --ipam-driver cnet --subnet 10.50.0.0/24 net1
+        docker run --rm --network net1 busybox ip addr
+      """)
+
+  @Option(help: ArgumentHelp("The plugin's name, as dockerd's -d and --ipam-driver name it.", valueName: "name"))
+  var name = "cnet"
+
+  @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning or error.", valueName: "level"))
+  var logLevel = "info"
+
+  func validate() throws {
+    guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", name.utf8.count <= 200 else {
+      throw CnetError(.invalidArgument, "invalid plugin name \"\(name)\"")
+    }
+    guard !["bridge", "host", "null", "overlay", "macvlan", "ipvlan", "default"].contains(name) else {
+      throw CnetError(.invalidArgument, "\"\(name)\" is one of dockerd's built-in drivers; dockerd would never call the plugin")
+    }
+    guard Logger.Level(rawValue: logLevel) != nil else {
+      throw CnetError(.invalidArgument, "invalid --log-level \"\(logLevel)\"")
+    }
+  }
+
+  func run() throws {
+    guard getuid() == 0 else {
+      throw CnetError(.failed, "plugin serve: needs root (it changes the kernel on dockerd's behalf)")
+    }
+    let level = Logger.Level(rawValue: logLevel) ?? .info
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level
+      return handler
+    }
+    let logger = Logger(label: "cnet.plugin")
+    let directory = "/run/docker/plugins"
+    try Self.makeDirectory(directory)
+    let path = "\(directory)/\(name).sock"
+    // The socket is root's only: whoever can call it changes the host's network.
+    let mask = umask(0o077)
+    var settings = Controller.Settings()
+    settings.plugins = PluginResolver()
+    let server = try PluginServer(path: path, handler: PluginService(settings: settings, logger: logger), logger: logger)
+    umask(mask)
+    logger.info("serving NetworkDriver and IpamDriver as \"\(name)\" on \(path)")
+
+    // Signals: stop listening, finish the call in progress, remove the socket.
+    for signal in [SIGTERM, SIGINT] {
+      Glibc.signal(signal, SIG_IGN)
+    }
+    let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        logger.info("signal \(number): stopping")
+        server.stop()
+      }
+      source.resume()
+      return source
+    }
+    server.wait()
+    server.stop()
+    _ = sources
+    logger.info("stopped")
+  }
+
+  /// mkdir -p, root-only for what it makes.
+  static func makeDirectory(_ path: String) throws {
+    var prefix = ""
+    for part in path.split(separator: "/") {
+      prefix += "/" + part
+      if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+        throw CnetError(.failed, "cannot create \(prefix): \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}

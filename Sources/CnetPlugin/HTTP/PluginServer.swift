@@ -1,0 +1,160 @@
+import Dispatch
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// What a plugin answers: an HTTP status and a JSON body.
+public struct PluginReply: Sendable, Equatable {
+  public var status: Int
+  public var body: [UInt8]
+
+  public init(status: Int, body: [UInt8]) {
+    self.status = status
+    self.body = body
+  }
+}
+
+/// Answers one plugin call. Called on one queue, one call at a time: the
+/// engine's changes are serialised by its lock anyway, and a handler may
+/// block (it talks to the kernel and the store).
+public protocol PluginHandler: Sendable {
+  func handle(path: String, body: [UInt8]) -> PluginReply
+}
+
+/// HTTP/1.1 on a Unix socket, as dockerd calls plugins: POST only, a JSON
+/// body (possibly empty, with a trailing newline), keep-alive or not as the
+/// caller likes. Requests are read by SwiftNIO on one event loop and
+/// answered on a serial queue.
+public final class PluginServer: Sendable {
+  let path: String
+  let group: MultiThreadedEventLoopGroup
+  let channel: Channel
+
+  /// Binds `path` (a stale socket file is replaced; the directory is made,
+  /// root-only) and starts answering.
+  public init(path: String, handler: PluginHandler, logger: Logger) throws {
+    self.path = path
+    let queue = DispatchQueue(label: "cnet.plugin.calls")
+    group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let bootstrap = ServerBootstrap(group: group)
+      .serverChannelOption(ChannelOptions.backlog, value: 256)
+      .childChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+          try channel.pipeline.syncOperations.addHandler(
+            CallHandler(handler: handler, queue: queue, logger: logger))
+        }
+      }
+    do {
+      channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+    } catch {
+      try? group.syncShutdownGracefully()
+      throw error
+    }
+  }
+
+  /// Stops listening, removes the socket file (a socket nobody answers on
+  /// costs every docker command 15 seconds of retries), and waits for the
+  /// calls in progress.
+  public func stop() {
+    try? channel.close().wait()
+    _ = path.withCString { unlink($0) }
+    try? group.syncShutdownGracefully()
+  }
+
+  /// Blocks until the listening socket closes.
+  public func wait() {
+    try? channel.closeFuture.wait()
+  }
+}
+
+/// One connection: gathers a request, hands it to the handler's queue,
+/// writes the reply back on the event loop.
+private final class CallHandler: ChannelInboundHandler {
+  typealias InboundIn = HTTPServerRequestPart
+  typealias OutboundOut = HTTPServerResponsePart
+
+  let handler: PluginHandler
+  let queue: DispatchQueue
+  let logger: Logger
+  private var head: HTTPRequestHead?
+  private var body: [UInt8] = []
+  /// Requests larger than this are refused: no plugin call comes near.
+  private static let maximumBody = 4 << 20
+
+  init(handler: PluginHandler, queue: DispatchQueue, logger: Logger) {
+    self.handler = handler
+    self.queue = queue
+    self.logger = logger
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    switch unwrapInboundIn(data) {
+    case .head(let requestHead):
+      head = requestHead
+      body = []
+    case .body(var buffer):
+      guard body.count + buffer.readableBytes <= Self.maximumBody else {
+        head = nil
+        respond(context: context, PluginReply(status: 413, body: Array(#"{"Err":"request too large"}"#.utf8)), keepAlive: false)
+        return
+      }
+      if let bytes = buffer.readBytes(length: buffer.readableBytes) { body += bytes }
+    case .end:
+      guard let requestHead = head else { return }
+      head = nil
+      let keepAlive = requestHead.isKeepAlive
+      guard requestHead.method == .POST else {
+        respond(context: context, PluginReply(status: 405, body: Array(#"{"Err":"plugin calls are POST"}"#.utf8)),
+                keepAlive: keepAlive)
+        return
+      }
+      let path = requestHead.uri
+      let request = body
+      let handler = self.handler
+      let logger = self.logger
+      let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+      let eventLoop = context.eventLoop
+      queue.async {
+        let reply = handler.handle(path: path, body: request)
+        logger.debug("call", metadata: ["path": "\(path)", "status": "\(reply.status)"])
+        eventLoop.execute {
+          let (me, context) = bound.value
+          me.respond(context: context, reply, keepAlive: keepAlive)
+        }
+      }
+    }
+  }
+
+  private func respond(context: ChannelHandlerContext, _ reply: PluginReply, keepAlive: Bool) {
+    var headers = HTTPHeaders()
+    headers.add(name: "Content-Type", value: "application/vnd.docker.plugins.v1+json")
+    headers.add(name: "Content-Length", value: String(reply.body.count))
+    if !keepAlive { headers.add(name: "Connection", value: "close") }
+    let status = HTTPResponseStatus(statusCode: reply.status)
+    context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+    var buffer = context.channel.allocator.buffer(capacity: reply.body.count)
+    buffer.writeBytes(reply.body)
+    context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+    let done = context.writeAndFlushPromise()
+    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+    if !keepAlive {
+      let channel = context.channel
+      done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+    }
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: Error) {
+    logger.debug("connection error: \(error)")
+    context.close(promise: nil)
+  }
+}
+
+private extension ChannelHandlerContext {
+  func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# A real Docker engine drives cnet through the plugin protocol: dockerd,
+# containerd and `cnet plugin serve` run inside the throwaway host
+# (docker.bash), and every change is checked from both sides.
+
+load helpers
+load docker
+
+setup() {
+  # helpers' setup makes the throwaway host; docker_setup starts the engine in it.
+  for d in $STATE_DIRS; do mkdir -p "$d"; done
+  unshare --net --mount --propagation private -- /bin/sh -c "
+    for d in $STATE_DIRS; do mount -t tmpfs -o mode=0755 cnet-throwaway \$d; done
+    ip link set lo up
+    exec sleep infinity" </dev/null >/dev/null 2>&1 &
+  HOST_PID=$!
+  disown "$HOST_PID"
+  local i
+  for i in $(seq 1 500); do
+    [ "$(cat /proc/$HOST_PID/comm 2>/dev/null)" = sleep ] && break
+    sleep 0.01
+  done
+  docker_setup
+}
+
+teardown() {
+  docker_teardown
+  kill -TERM "${PLUGIN_PID:-0}" 2>/dev/null || true
+  # helpers' teardown: everything else in the host, then the host.
+  local p mnt
+  for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  mnt=$(readlink "/proc/$HOST_PID/ns/mnt" 2>/dev/null || true)
+  if [ -n "$mnt" ]; then
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && kill -9 "${p#/proc/}" 2>/dev/null
+    done
+  fi
+  kill -9 "$HOST_PID" 2>/dev/null || true
+  for i in $(seq 1 200); do
+    kill -0 "$HOST_PID" 2>/dev/null || break
+    sleep 0.01
+  done
+  wait 2>/dev/null || true
+}
+
+# The address docker gave container $1 on network $2.
+address() {
+  docker inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"
+}
+
+# Asserts nothing of cnet's or docker's networks is left in the host.
+assert_nothing_left() {
+  run cnet network ls --json
+  [ "$output" = "[]" ] || { echo "networks left: $output" >&2; return 1; }
+  [ "$(store 'select count(*) from endpoints') $(store 'select count(*) from sandboxes') $(store 'select count(*) from pools') $(store 'select count(*) from leases')" = "0 0 0 0" ]
+  run in_host ip -o link show
+  if echo "$output" | grep -Eq 'cv[0-9a-f]|cp[0-9a-f]|cnet'; then echo "links left: $output" >&2; return 1; fi
+  run in_host ip netns list
+  [ -z "$output" ] || { echo "namespaces left: $output" >&2; return 1; }
+  run in_host nft list tables
+  if echo "$output" | grep -q cnet; then echo "tables left: $output" >&2; return 1; fi
+}
+
+@test "dockerd uses cnet as network and IPAM plugin: containers ping, connect and disconnect, rm refused then done, nothing left" {
+  run docker network create -d cnet --ipam-driver cnet --subnet 10.60.0.0/24 dnet
+  assert_success
+  local id=${output:0:12}
+  # The Docker network is a cnet network, a bridge with the gateway.
+  run cnet network ls --json
+  [ "$(echo "$output" | jq -r '.[0].Name')" = "docker-$id" ]
+  [ "$(echo "$output" | jq -r '.[0].Driver')" = bridge ]
+  run cnet network inspect "docker-$id" --json
+  [[ "$output" == *10.60.0.0/24* ]]
+  [[ "$output" == *10.60.0.1* ]]
+
+  docker run -d --name c1 --network dnet bb:local sleep 1000
+  docker run -d --name c2 --network dnet bb:local sleep 1000
+  local a1 a2
+  a1=$(address c1 dnet)
+  a2=$(address c2 dnet)
+  [ "$a1" != "$a2" ]
+  run docker exec c1 ping -c 1 -W 2 "$a2"
+  assert_success
+  run docker exec c2 ping -c 1 -W 2 "$a1"
+  assert_success
+  # Their endpoints, addresses and namespaces are in cnet's store.
+  run cnet endpoint ls --json --network "docker-$id"
+  [ "$(echo "$output" | jq -r '[.[].IPv4Address] | sort | join(" ")')" = "$(printf '%s\n' "$a1/24" "$a2/24" | sort | tr '\n' ' ' | sed 's/ $//')" ]
+  run cnet sandbox ls --json
+  [ "$(echo "$output" | jq '[.[] | select(.Origin == "external")] | length')" = 2 ]
+  # A default route via cnet's gateway, and cnet exec reaches the container's namespace.
+  run docker exec c1 ip route
+  [[ "$output" == *"default via 10.60.0.1"* ]]
+  local sandbox
+  sandbox=$(cnet sandbox ls --json | jq -r '.[0].Name')
+  run cnet exec "$sandbox" ip -o -4 addr show eth0
+  assert_success
+  [[ "$output" == *10.60.0.* ]]
+
+  # One state: a cnet sandbox on the same network gets an address no
+  # container has, and they reach each other.
+  cnet connect "docker-$id" box
+  run cnet endpoint inspect "docker-$id/box" --json
+  local box
+  box=$(echo "$output" | jq -r '.[0].IPv4Address' | cut -d/ -f1)
+  [ "$box" != "$a1" ] && [ "$box" != "$a2" ]
+  run docker exec c1 ping -c 1 -W 2 "$box"
+  assert_success
+  run cnet exec box ping -c 1 -W 2 "$a2"
+  assert_success
+
+  # docker network connect and disconnect.
+  docker network create -d cnet --ipam-driver cnet --subnet 10.61.0.0/24 dnet2
+  docker network connect dnet2 c1
+  run docker exec c1 ip -o -4 addr show eth1
+  [[ "$output" == *10.61.0.* ]]
+  [ "$(cnet endpoint ls --json | jq length)" = 4 ]
+  docker network disconnect dnet2 c1
+  [ "$(cnet endpoint ls --json | jq length)" = 3 ]
+  run docker exec c1 ip -o link show eth1
+  [ "$status" -ne 0 ]
+
+  # rm is refused while in use (dockerd refuses; cnet's own endpoint
+  # would refuse too), and done after.
+  run docker network rm dnet
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"active endpoints"* ]]
+  [ "$(cnet network ls --json | jq length)" = 2 ]
+  cnet disconnect "docker-$id" box
+  docker rm -f c1 c2
+  [ "$(cnet endpoint ls --json | jq length)" = 0 ]
+  [ "$(cnet sandbox ls --json | jq length)" = 0 ]
+  docker network rm dnet dnet2
+  assert_nothing_left
+}
