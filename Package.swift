@@ -85,7 +85,7 @@ let package = Package(
     .testTarget(name: "CnetStoreTests", dependencies: ["CnetStore", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetEngineTests", dependencies: ["CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim"]),
-    .testTarget(name: "CnetPluginTests", dependencies: ["CnetPlugin", "CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"],
+    .testTarget(name: "CnetPluginTests", dependencies: ["CnetPlugin", "CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport", .product(name: "Logging", package: "swift-log")],
                 exclude: ["Traces"]),
     .testTarget(
       name: "CnetCLITests",

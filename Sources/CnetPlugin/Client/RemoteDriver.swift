@@ -60,8 +60,18 @@ public final class RemoteDriver: NetworkDriver {
       }
     }
     let request = CreateNetworkRequest(NetworkID: network.id, Options: options, IPv4Data: data(.v4), IPv6Data: data(.v6))
-    _ = try plugin.call(.network, "CreateNetwork", request, reply: NetworkReply.self)
+    do {
+      _ = try plugin.call(.network, "CreateNetwork", request, reply: NetworkReply.self)
+    } catch {
+      failedCreations.insert(network.id)
+      throw error
+    }
   }
+
+  /// Networks whose CreateNetwork failed in this process: the controller's
+  /// rollback removes them, but a plugin gets no DeleteNetwork for a
+  /// network it refused (dockerd sends none; the plugin undid its part).
+  private var failedCreations: Set<String> = []
 
   /// The address space a pool id names, for pool ids made as dockerd's
   /// IPAM and cnet's make them ("SPACE/subnet/range"); the engine does not
@@ -71,6 +81,7 @@ public final class RemoteDriver: NetworkDriver {
   }
 
   public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
+    guard !failedCreations.contains(network.id) else { return }
     _ = try? plugin.call(.network, "DeleteNetwork", NetworkRequest(NetworkID: network.id), reply: NetworkReply.self)
   }
 

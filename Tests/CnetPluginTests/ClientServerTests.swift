@@ -1,0 +1,127 @@
+import CnetCore
+import CnetEngine
+import CnetStore
+import CnetTestSupport
+import FoundationEssentials
+import Logging
+import Testing
+
+@testable import CnetPlugin
+
+/// cnet's client driving cnet's server over a Unix socket, without root:
+/// the server's IPAM calls reach the engine (a store in a temporary
+/// directory), and malformed calls get error replies, never a crash.
+@Suite(.serialized) struct ClientServerTests {
+  let directory = TemporaryDirectory()
+
+  func settings() -> Controller.Settings {
+    var settings = Controller.Settings()
+    settings.stateDirectory = directory.path + "/state"
+    settings.runDirectory = directory.path + "/run"
+    settings.netnsDirectory = directory.path + "/netns"
+    settings.etcNetnsDirectory = directory.path + "/etc"
+    settings.lockTimeout = 5
+    return settings
+  }
+
+  /// A server named `name` in the temporary plugin directory, and a
+  /// resolver that finds it there.
+  func serve(_ name: String = "cnettest") throws -> (PluginServer, PluginResolver) {
+    let sockets = directory.path + "/plugins"
+    mkdir(sockets, 0o700)
+    let server = try PluginServer(path: "\(sockets)/\(name).sock",
+                                  handler: PluginService(settings: settings(), logger: Logger(label: "test")),
+                                  logger: Logger(label: "test"))
+    var resolver = PluginResolver()
+    resolver.discovery.socketDirectory = sockets
+    resolver.discovery.specDirectories = [directory.path + "/specs"]
+    return (server, resolver)
+  }
+
+  func readStore<T>(_ body: (Store) throws -> T) throws -> T {
+    let store = try #require(try Store.open(directory: settings().stateDirectory, create: false))
+    return try body(store)
+  }
+
+  @Test func theClientActivatesAndUsesTheServersIPAM() throws {
+    let (server, resolver) = try serve()
+    defer { server.stop() }
+    let ipam = try #require(try resolver.ipamDriver("cnettest"))
+    #expect(try ipam.defaultAddressSpaces() == ("LocalDefault", "GlobalDefault"))
+    let pool = try ipam.requestPool(addressSpace: "LocalDefault", pool: try CIDR("10.80.0.0/24"), subPool: nil, options: [:], v6: false)
+    #expect(pool.subnet.description == "10.80.0.0/24")
+    let gateway = try ipam.requestAddress(poolID: pool.id, address: nil, options: [IPAMOptions.requestAddressType: IPAMOptions.gatewayType])
+    #expect(gateway?.description == "10.80.0.1/24")
+    let first = try ipam.requestAddress(poolID: pool.id, address: nil, options: [:])
+    #expect(first?.description == "10.80.0.2/24")
+    // A taken address: the server's IpamDriver error comes back as the error.
+    #expect(throws: CnetError.self) { try ipam.requestAddress(poolID: pool.id, address: IPAddress("10.80.0.2"), options: [:]) }
+    // The leases are in the server's store (read and closed again: the
+    // server's exclusive connection waits for readers).
+    #expect(try readStore { try $0.leaseCount(pool: pool.id) } == 2)
+    try ipam.releaseAddress(poolID: pool.id, address: IPAddress("10.80.0.2")!)
+    try ipam.releaseAddress(poolID: pool.id, address: IPAddress("10.80.0.1")!)
+    try ipam.releasePool(id: pool.id)
+    #expect(try readStore { try $0.pools() }.isEmpty)
+    // The server implements both roles, with a local scope.
+    #expect(try resolver.networkDriver("cnettest") != nil)
+  }
+
+  @Test func badCallsGetErrorReplies() throws {
+    let (server, _) = try serve("bad")
+    defer { server.stop() }
+    let client = PluginClient(name: "bad", address: .unix(directory.path + "/plugins/bad.sock"))
+    let malformed = try client.call("/IpamDriver.RequestPool", body: Array("{not json".utf8))
+    #expect(malformed.status == 400)
+    #expect(PluginConnection.message(malformed).contains("malformed request"))
+    let wrongType = try client.call("/NetworkDriver.Join", body: Array(#"{"NetworkID": 5}"#.utf8))
+    #expect(wrongType.status == 400)
+    let unknown = try client.call("/NetworkDriver.Nonsense", body: [])
+    #expect(unknown.status == 404)
+    // Engine refusals are errors under each role's own key, with HTTP 200.
+    let pool = try client.call("/IpamDriver.RequestPool", body: Array(#"{"AddressSpace":"Nowhere","Pool":"10.1.0.0/16"}"#.utf8))
+    #expect(pool.status == 200)
+    let ipamError = try JSONDecoder().decode(ReplyErrors.self, from: Data(pool.body))
+    #expect(ipamError.Error?.contains("unknown address space") == true)
+    #expect(ipamError.Err == nil)
+    let join = try client.call("/NetworkDriver.Join", body: Array(#"{"NetworkID":"ab","EndpointID":"cd","SandboxKey":"/x"}"#.utf8))
+    #expect(join.status == 200)
+    #expect(try JSONDecoder().decode(ReplyErrors.self, from: Data(join.body)).Err?.contains("not found") == true)
+    // The teardown calls are idempotent: unknown ids are fine.
+    for path in ["/NetworkDriver.DeleteEndpoint", "/NetworkDriver.Leave", "/NetworkDriver.RevokeExternalConnectivity"] {
+      let reply = try client.call(path, body: Array(#"{"NetworkID":"ab","EndpointID":"cd"}"#.utf8))
+      #expect(reply.status == 200 && String(decoding: reply.body, as: UTF8.self) == "{}\n", "\(path)")
+    }
+    // Still serving.
+    #expect(try client.call("/Plugin.Activate", body: []).status == 200)
+  }
+
+  @Test func aMissingOrDeadPluginFailsQuickly() throws {
+    var resolver = PluginResolver()
+    resolver.discovery.socketDirectory = directory.path + "/none"
+    resolver.discovery.specDirectories = []
+    #expect(try resolver.networkDriver("absent") == nil)
+    // A socket file nobody listens on.
+    let (server, _) = try serve("dead")
+    server.stop()
+    let path = directory.path + "/plugins/dead.sock"
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+      for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    #expect(bound == 0)
+    close(fd)
+    let client = PluginClient(name: "dead", address: .unix(path), connectBudget: 0.5)
+    let error = #expect(throws: CnetError.self) { try client.call("/Plugin.Activate", body: []) }
+    #expect(error?.message.contains("cannot connect") == true)
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
