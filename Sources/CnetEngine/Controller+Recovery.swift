@@ -91,7 +91,13 @@ extension Controller {
       }
       for network in try store.networks() where network.state == .ready {
         files.hosts.removeNetwork(network.id)
-        try knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
+        if drivers.contains(where: { $0.name == network.driver }) {
+          try knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
+        } else {
+          // A plugin keeps its own state across reboots, or not; its
+          // refusal must not stop every command.
+          try? knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
+        }
         try files.hosts.ensureNetwork(network)
       }
     }

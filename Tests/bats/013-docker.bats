@@ -133,3 +133,55 @@ assert_nothing_left() {
   docker network rm dnet dnet2
   assert_nothing_left
 }
+
+@test "a container's published port, a restart of the plugin server, and malformed calls" {
+  # An address of the host's, for the publish.
+  in_host ip link add side0 type veth peer name side1
+  in_host ip link set side1 up
+  in_host ip addr add 203.0.113.1/24 dev side0
+  in_host ip link set side0 up
+  docker network create -d cnet --ipam-driver cnet --subnet 10.62.0.0/24 pnet
+  docker run -d --name web -p 8080:80 --network pnet bb:local sh -c 'while true; do echo hello | nc -l -p 80; done'
+  # The endpoint has the port, and it answers on the host's address.
+  run cnet endpoint ls --json
+  [ "$(echo "$output" | jq -r '.[0].Ports[0] | .HostPort + ":" + .Port')" = "8080:80/tcp" ]
+  local i reply=
+  for i in $(seq 1 50); do
+    reply=$(in_host socat -T 2 - TCP:203.0.113.1:8080 </dev/null 2>/dev/null || true)
+    [ "$reply" = hello ] && break
+    sleep 0.1
+  done
+  [ "$reply" = hello ]
+
+  # The server stops on SIGTERM and takes its socket along; started again,
+  # it carries on from the store (dockerd does not activate it again).
+  kill -TERM "$PLUGIN_PID"
+  for i in $(seq 1 100); do kill -0 "$PLUGIN_PID" 2>/dev/null || break; sleep 0.05; done
+  ! kill -0 "$PLUGIN_PID" 2>/dev/null
+  run in_host test -e /run/docker/plugins/cnet.sock
+  [ "$status" -ne 0 ]
+  cnet_plugin_serve
+  docker run -d --name c2 --network pnet bb:local sleep 1000
+  run docker exec c2 ping -c 1 -W 2 "$(address web pnet)"
+  assert_success
+  [ "$(cnet endpoint ls --json | jq length)" = 2 ]
+
+  # Malformed and unknown calls get error replies; the server serves on.
+  run in_host sh -c 'printf "POST /NetworkDriver.Join HTTP/1.1\r\nHost: \r\nContent-Length: 5\r\nConnection: close\r\n\r\n{bad}" | socat -T 2 - UNIX-CONNECT:/run/docker/plugins/cnet.sock'
+  [[ "$output" == *"400 Bad Request"* ]]
+  [[ "$output" == *'"Err":"/NetworkDriver.Join: malformed request'* ]]
+  run in_host sh -c 'printf "POST /NetworkDriver.Nothing HTTP/1.1\r\nHost: \r\nContent-Length: 0\r\nConnection: close\r\n\r\n" | socat -T 2 - UNIX-CONNECT:/run/docker/plugins/cnet.sock'
+  [[ "$output" == *"404 Not Found"* ]]
+  run in_host sh -c 'printf "GARBAGE\r\n\r\n" | socat -T 2 - UNIX-CONNECT:/run/docker/plugins/cnet.sock'
+  run docker run --rm --network pnet bb:local ip -o -4 addr show eth0
+  assert_success
+  [[ "$output" == *10.62.0.* ]]
+
+  # The port goes with its container.
+  docker rm -f web
+  run in_host socat -T 1 - TCP:203.0.113.1:8080 </dev/null
+  [ "$status" -ne 0 ]
+  docker rm -f c2
+  docker network rm pnet
+  assert_nothing_left
+}

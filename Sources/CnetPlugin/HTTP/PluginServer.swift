@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -30,15 +31,21 @@ public final class PluginServer: Sendable {
   let path: String
   let group: MultiThreadedEventLoopGroup
   let channel: Channel
+  /// Where calls are answered, one at a time.
+  let queue = DispatchQueue(label: "cnet.plugin.calls")
+  private let stopped = NIOLockedValueBox(false)
 
   /// Binds `path` (a stale socket file is replaced; the directory is made,
   /// root-only) and starts answering.
   public init(path: String, handler: PluginHandler, logger: Logger) throws {
     self.path = path
-    let queue = DispatchQueue(label: "cnet.plugin.calls")
+    let queue = self.queue
     group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let bootstrap = ServerBootstrap(group: group)
       .serverChannelOption(ChannelOptions.backlog, value: 256)
+      // A client may close its side once its request is out (socat, nc);
+      // the reply still goes back.
+      .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
@@ -56,11 +63,18 @@ public final class PluginServer: Sendable {
 
   /// Stops listening, removes the socket file (a socket nobody answers on
   /// costs every docker command 15 seconds of retries), and waits for the
-  /// calls in progress.
+  /// call in progress to finish its change (its reply may not go out).
+  /// Only the first call does anything; a second one (the signal handler's
+  /// and the main thread's) waits for it to finish.
   public func stop() {
-    try? channel.close().wait()
-    _ = path.withCString { unlink($0) }
-    try? group.syncShutdownGracefully()
+    stopped.withLockedValue { done in
+      guard !done else { return }
+      done = true
+      try? channel.close().wait()
+      _ = path.withCString { unlink($0) }
+      try? group.syncShutdownGracefully()
+      queue.sync {}
+    }
   }
 
   /// Blocks until the listening socket closes.
