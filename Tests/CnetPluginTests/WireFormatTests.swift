@@ -1,6 +1,9 @@
 import CnetCore
+import CnetEngine
 import CnetStore
+import CnetTestSupport
 import FoundationEssentials
+import Logging
 import Testing
 
 @testable import CnetPlugin
@@ -158,5 +161,40 @@ import Testing
     let endpoint = EndpointRecord(id: "abc", networkID: "n", name: "abc", mac: nil, aliases: [], isAuto: false,
                                   created: "", ports: [try PortMapping("8080:80")])
     #expect(PluginService.operInfo(endpoint).keys.allSatisfy { $0.hasPrefix("cnet.") })
+  }
+}
+
+/// Malformed calls get an error reply, never a crash: every recorded
+/// request cut short at many lengths, and with its values' types changed,
+/// is answered 400 with `Err` (or, when it still decodes, refused by the
+/// engine: a store in a temporary directory).
+@Suite struct MalformedCallTests {
+  let directory = TemporaryDirectory()
+
+  @Test func truncatedAndMistypedRequestsGetErrorReplies() throws {
+    var settings = Controller.Settings()
+    settings.stateDirectory = directory.path + "/state"
+    settings.runDirectory = directory.path + "/run"
+    settings.netnsDirectory = directory.path + "/netns"
+    settings.etcNetnsDirectory = directory.path + "/etc"
+    let service = PluginService(settings: settings, logger: Logger(label: "test"))
+    var checked = 0
+    for (_, record) in WireFormatTests.calls {
+      guard let path = record.path, let raw = record.request_raw, raw.count > 2, service.changes(path) else { continue }
+      let bytes = Array(raw.utf8)
+      var bodies = stride(from: 1, to: bytes.count - 2, by: max(1, bytes.count / 40)).map { Array(bytes[..<$0]) }
+      // Strings where objects are expected, and the other way round.
+      bodies.append(Array(raw.replacing("\"NetworkID\":\"", with: "\"NetworkID\":[\"").utf8))
+      bodies.append(Array(#"{"NetworkID": 7, "EndpointID": {}, "PoolID": null, "Address": 1}"#.utf8))
+      bodies.append(Array("\u{0}\u{ff}garbage".utf8))
+      for body in bodies {
+        let reply = service.handle(path: path, body: body)
+        let errors = try? JSONDecoder().decode(ReplyErrors.self, from: Data(reply.body))
+        let message = reply.status == 400 ? errors?.Err : reply.status == 200 ? (errors?.Err ?? errors?.Error) : nil
+        #expect(message?.isEmpty == false, "\(path): \(String(decoding: body, as: UTF8.self)) -> \(reply.status)")
+        checked += 1
+      }
+    }
+    #expect(checked > 1000)
   }
 }

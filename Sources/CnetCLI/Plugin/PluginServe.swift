@@ -86,9 +86,10 @@ struct PluginServe: ParsableCommand {
       source.resume()
       return source
     }
-    server.wait()
+    // The sources must live as long as the server: an optimised build
+    // would otherwise free them (and stop handling signals) at once.
+    withExtendedLifetime(sources) { server.wait() }
     server.stop()
-    _ = sources
     logger.info("stopped")
   }
 

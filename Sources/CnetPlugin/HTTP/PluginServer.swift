@@ -16,11 +16,15 @@ public struct PluginReply: Sendable, Equatable {
   }
 }
 
-/// Answers one plugin call. Called on one queue, one call at a time: the
-/// engine's changes are serialised by its lock anyway, and a handler may
-/// block (it talks to the kernel and the store).
+/// Answers plugin calls. A handler may block (it talks to the kernel and
+/// the store), so calls never run on the event loop: those that change
+/// something run on one queue, one at a time (the engine's lock serialises
+/// them anyway, and a queue is cheaper than waiting on a lock), the others
+/// side by side.
 public protocol PluginHandler: Sendable {
   func handle(path: String, body: [UInt8]) -> PluginReply
+  /// Whether the call may change state (and must take its turn).
+  func changes(_ path: String) -> Bool
 }
 
 /// HTTP/1.1 on a Unix socket, as dockerd calls plugins: POST only, a JSON
@@ -31,8 +35,10 @@ public final class PluginServer: Sendable {
   let path: String
   let group: MultiThreadedEventLoopGroup
   let channel: Channel
-  /// Where calls are answered, one at a time.
+  /// Where changing calls are answered, one at a time.
   let queue = DispatchQueue(label: "cnet.plugin.calls")
+  /// Where the others are.
+  let readers = DispatchQueue(label: "cnet.plugin.reads", attributes: .concurrent)
   private let stopped = NIOLockedValueBox(false)
 
   /// Binds `path` (a stale socket file is replaced; the directory is made,
@@ -40,6 +46,7 @@ public final class PluginServer: Sendable {
   public init(path: String, handler: PluginHandler, logger: Logger) throws {
     self.path = path
     let queue = self.queue
+    let readers = self.readers
     group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let bootstrap = ServerBootstrap(group: group)
       .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -50,7 +57,7 @@ public final class PluginServer: Sendable {
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
           try channel.pipeline.syncOperations.addHandler(
-            CallHandler(handler: handler, queue: queue, logger: logger))
+            CallHandler(handler: handler, queue: queue, readers: readers, logger: logger))
         }
       }
     do {
@@ -74,6 +81,7 @@ public final class PluginServer: Sendable {
       _ = path.withCString { unlink($0) }
       try? group.syncShutdownGracefully()
       queue.sync {}
+      readers.sync(flags: .barrier) {}
     }
   }
 
@@ -91,15 +99,17 @@ private final class CallHandler: ChannelInboundHandler {
 
   let handler: PluginHandler
   let queue: DispatchQueue
+  let readers: DispatchQueue
   let logger: Logger
   private var head: HTTPRequestHead?
   private var body: [UInt8] = []
   /// Requests larger than this are refused: no plugin call comes near.
   private static let maximumBody = 4 << 20
 
-  init(handler: PluginHandler, queue: DispatchQueue, logger: Logger) {
+  init(handler: PluginHandler, queue: DispatchQueue, readers: DispatchQueue, logger: Logger) {
     self.handler = handler
     self.queue = queue
+    self.readers = readers
     self.logger = logger
   }
 
@@ -130,7 +140,7 @@ private final class CallHandler: ChannelInboundHandler {
       let logger = self.logger
       let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
       let eventLoop = context.eventLoop
-      queue.async {
+      (handler.changes(path) ? queue : readers).async {
         let reply = handler.handle(path: path, body: request)
         logger.debug("call", metadata: ["path": "\(path)", "status": "\(reply.status)"])
         eventLoop.execute {

@@ -30,6 +30,12 @@ public struct PluginService: PluginHandler {
     self.logger = logger
   }
 
+  /// Everything but the handshake and EndpointOperInfo may change state.
+  public func changes(_ path: String) -> Bool {
+    !["/Plugin.Activate", "/NetworkDriver.GetCapabilities", "/IpamDriver.GetCapabilities",
+      "/IpamDriver.GetDefaultAddressSpaces", "/NetworkDriver.EndpointOperInfo"].contains(path)
+  }
+
   public func handle(path: String, body: [UInt8]) -> PluginReply {
     let data = Data(body)
     do {
@@ -41,10 +47,9 @@ public struct PluginService: PluginHandler {
       case "/IpamDriver.GetCapabilities":
         return try ok(IPAMCapabilitiesResponse(RequiresMACAddress: false, RequiresRequestReplay: false))
       case "/IpamDriver.GetDefaultAddressSpaces":
-        return ipam { controller in
-          let spaces = try controller.withCallerIPAM { try $0.defaultAddressSpaces() }
-          return AddressSpacesResponse(LocalDefaultAddressSpace: spaces.local, GlobalDefaultAddressSpace: spaces.global)
-        }
+        // The default IPAM driver's, which the calls go to.
+        return try ok(AddressSpacesResponse(
+          LocalDefaultAddressSpace: DefaultIPAM.localSpace, GlobalDefaultAddressSpace: DefaultIPAM.globalSpace))
       case "/IpamDriver.RequestPool":
         let request = try decode(RequestPoolRequest.self, data)
         return ipam { controller in
