@@ -30,7 +30,7 @@ load helpers
   check 3 '^cnet: network "n1" already exists$' network create n1
   check 3 '^cnet: sandbox "web" is already connected to network "n1"$' connect n1 web
   check 3 '^cnet: endpoint "web" already exists on network "n1"$' endpoint create n1 web
-  check 64 '^cnet: unknown network driver "overlayx" \(available: bridge, host, null\)$' network create n2 -d overlayx
+  check 64 '^cnet: unknown network driver "overlayx" \(built in: bridge, host, null; plugins: cnet plugin ls\)$' network create n2 -d overlayx
   check 64 '^cnet: unknown option "color" for the bridge driver' network create n2 -o color=red
   check 64 '^cnet: invalid -o "mtu": expected KEY=VALUE$' network create n2 -o mtu
   check 64 'invalid -o com.docker.network.driver.mtu=9' network create n2 -o com.docker.network.driver.mtu=9
