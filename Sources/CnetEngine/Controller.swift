@@ -36,7 +36,8 @@ public final class Controller {
   // conformance tables (some 100,000 instructions) in every command.
   let drivers: [(name: String, driver: any NetworkDriver)]
   var ipams: [(name: String, driver: any IPAMDriver)] = []
-  var pluginDrivers: [(key: String, driver: AnyObject)] = []
+  var pluginDrivers: [(name: String, driver: any NetworkDriver)] = []
+  var pluginIPAMs: [(name: String, driver: any IPAMDriver)] = []
 
   /// Where things live. The defaults are DESIGN §5's; tests point them at
   /// their own throwaway directories.
@@ -104,7 +105,7 @@ public final class Controller {
   // MARK: - Drivers
 
   func driver(_ name: String) throws -> NetworkDriver {
-    guard let driver = try lookup(name, ipam: false) as? NetworkDriver else {
+    guard let driver = try lookupDriver(name) else {
       throw CnetError(.invalidArgument,
         "unknown network driver \"\(name)\" (built in: \(drivers.map(\.name).sorted().joined(separator: ", ")); plugins: cnet plugin ls)")
     }
@@ -112,7 +113,7 @@ public final class Controller {
   }
 
   func ipam(_ name: String) throws -> IPAMDriver {
-    guard let ipam = try lookup(name, ipam: true) as? IPAMDriver else {
+    guard let ipam = try lookupIPAM(name) else {
       throw CnetError(.invalidArgument,
         "unknown IPAM driver \"\(name)\" (built in: \(ipams.map(\.name).sorted().joined(separator: ", ")); plugins: cnet plugin ls)")
     }
@@ -121,23 +122,30 @@ public final class Controller {
 
   /// A driver for cleaning up: nil when it cannot be had (a plugin gone).
   func knownDriver(_ name: String) -> NetworkDriver? {
-    (try? lookup(name, ipam: false)) as? NetworkDriver
+    (try? lookupDriver(name)) ?? nil
   }
 
   func knownIPAM(_ name: String) -> IPAMDriver? {
-    (try? lookup(name, ipam: true)) as? IPAMDriver
+    (try? lookupIPAM(name)) ?? nil
   }
 
-  /// A built-in driver, or a plugin's (activated once per controller: it
-  /// is a round trip). nil when there is none of that name.
-  private func lookup(_ name: String, ipam: Bool) throws -> AnyObject? {
-    if ipam, let builtIn = ipams.first(where: { $0.name == name }) { return builtIn.driver }
-    if !ipam, let builtIn = drivers.first(where: { $0.name == name }) { return builtIn.driver }
-    let key = (ipam ? "ipam:" : "driver:") + name
-    if let cached = pluginDrivers.first(where: { $0.key == key }) { return cached.driver }
-    guard let plugins = settings.plugins else { return nil }
-    let found: AnyObject? = ipam ? try plugins.ipamDriver(name) : try plugins.networkDriver(name)
-    if let found { pluginDrivers.append((key, found)) }
+  // A built-in driver, or a plugin's, activated once per controller (it is
+  // a round trip); nil when there is none of that name. Typed lists, not a
+  // cast from AnyObject: a cast to a protocol costs the runtime a scan of
+  // every conformance in the binary at its first use in a process.
+  private func lookupDriver(_ name: String) throws -> NetworkDriver? {
+    if let builtIn = drivers.first(where: { $0.name == name }) { return builtIn.driver }
+    if let cached = pluginDrivers.first(where: { $0.name == name }) { return cached.driver }
+    guard let found = try settings.plugins?.networkDriver(name) else { return nil }
+    pluginDrivers.append((name, found))
+    return found
+  }
+
+  private func lookupIPAM(_ name: String) throws -> IPAMDriver? {
+    if let builtIn = ipams.first(where: { $0.name == name }) { return builtIn.driver }
+    if let cached = pluginIPAMs.first(where: { $0.name == name }) { return cached.driver }
+    guard let found = try settings.plugins?.ipamDriver(name) else { return nil }
+    pluginIPAMs.append((name, found))
     return found
   }
 
