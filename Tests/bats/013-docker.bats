@@ -7,40 +7,14 @@ load helpers
 load docker
 
 setup() {
-  # helpers' setup makes the throwaway host; docker_setup starts the engine in it.
-  for d in $STATE_DIRS; do mkdir -p "$d"; done
-  unshare --net --mount --propagation private -- /bin/sh -c "
-    for d in $STATE_DIRS; do mount -t tmpfs -o mode=0755 cnet-throwaway \$d; done
-    ip link set lo up
-    exec sleep infinity" </dev/null >/dev/null 2>&1 &
-  HOST_PID=$!
-  disown "$HOST_PID"
-  local i
-  for i in $(seq 1 500); do
-    [ "$(cat /proc/$HOST_PID/comm 2>/dev/null)" = sleep ] && break
-    sleep 0.01
-  done
+  start_host
   docker_setup
 }
 
 teardown() {
   docker_teardown
   kill -TERM "${PLUGIN_PID:-0}" 2>/dev/null || true
-  # helpers' teardown: everything else in the host, then the host.
-  local p mnt
-  for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  mnt=$(readlink "/proc/$HOST_PID/ns/mnt" 2>/dev/null || true)
-  if [ -n "$mnt" ]; then
-    for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && kill -9 "${p#/proc/}" 2>/dev/null
-    done
-  fi
-  kill -9 "$HOST_PID" 2>/dev/null || true
-  for i in $(seq 1 200); do
-    kill -0 "$HOST_PID" 2>/dev/null || break
-    sleep 0.01
-  done
-  wait 2>/dev/null || true
+  stop_host
 }
 
 # The address docker gave container $1 on network $2.

@@ -7,21 +7,12 @@ load helpers
 
 PYPLUG="$BATS_TEST_DIRNAME/../plugins/pyplug.py"
 
+EXTRA_DIRS="/run/docker /etc/docker"
+
 setup() {
-  # helpers' setup, then private plugin directories in the host.
-  for d in $STATE_DIRS /run/docker /etc/docker; do mkdir -p "$d"; done
-  unshare --net --mount --propagation private -- /bin/sh -c "
-    for d in $STATE_DIRS /run/docker /etc/docker; do mount -t tmpfs -o mode=0755 cnet-throwaway \$d; done
-    [ -d /usr/lib/docker ] && mount -t tmpfs cnet-throwaway /usr/lib/docker
-    ip link set lo up
-    exec sleep infinity" </dev/null >/dev/null 2>&1 &
-  HOST_PID=$!
-  disown "$HOST_PID"
-  local i
-  for i in $(seq 1 500); do
-    [ "$(cat /proc/$HOST_PID/comm 2>/dev/null)" = sleep ] && break
-    sleep 0.01
-  done
+  start_host
+  # Plugins the real host may have installed stay out of sight.
+  [ ! -d /usr/lib/docker ] || in_host mount -t tmpfs cnet-throwaway /usr/lib/docker
   LOG="$BATS_TEST_TMPDIR/calls.jsonl"
   touch "$LOG"
 }
@@ -32,13 +23,7 @@ start_plugin() {
   shift
   in_host_bg python3 "$PYPLUG" "$socket" "$LOG" "$@"
   PLUGIN_PID=$LAST_PID
-  local i
-  for i in $(seq 1 200); do
-    in_host test -S "$socket" && return 0
-    sleep 0.05
-  done
-  echo "pyplug did not start" >&2
-  return 1
+  wait_for_socket "$socket"
 }
 
 # The plugin calls so far, one method name per line (without the role).

@@ -46,16 +46,6 @@ cnet_plugin_serve() {
   wait_for_socket /run/docker/plugins/cnet.sock
 }
 
-wait_for_socket() {
-  local i
-  for i in $(seq 1 200); do
-    in_host test -S "$1" && return 0
-    sleep 0.05
-  done
-  echo "no socket at $1" >&2
-  return 1
-}
-
 docker() {
   timeout 60 nsenter --target "$HOST_PID" --net --mount -- docker -H unix:///run/docker.sock "$@"
 }

@@ -11,11 +11,16 @@ CNET_BIN=${CNET_BIN:-$REPO/.build/debug/cnet}
 STATE_DIRS="/var/run/netns /etc/netns /var/lib/cnet /run/cnet"
 BG_PIDS=()
 
-setup() {
+# Directories a test file also wants private to each host (a tmpfs each);
+# set before setup runs.
+EXTRA_DIRS=${EXTRA_DIRS:-}
+
+start_host() {
   [ -x "$CNET_BIN" ] || { echo "no cnet binary at $CNET_BIN (run swift build)" >&2; return 1; }
-  for d in $STATE_DIRS; do mkdir -p "$d"; done
+  local dirs="$STATE_DIRS $EXTRA_DIRS"
+  for d in $dirs; do mkdir -p "$d"; done
   unshare --net --mount --propagation private -- /bin/sh -c "
-    for d in $STATE_DIRS; do mount -t tmpfs -o mode=0755 cnet-throwaway \$d; done
+    for d in $dirs; do mount -t tmpfs -o mode=0755 cnet-throwaway \$d; done
     ip link set lo up
     exec sleep infinity" </dev/null >/dev/null 2>&1 &
   HOST_PID=$!
@@ -30,7 +35,7 @@ setup() {
   return 1
 }
 
-teardown() {
+stop_host() {
   local p mnt
   for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   mnt=$(readlink "/proc/$HOST_PID/ns/mnt" 2>/dev/null || true)
@@ -47,6 +52,21 @@ teardown() {
     sleep 0.01
   done
   wait 2>/dev/null || true
+}
+
+setup() { start_host; }
+
+teardown() { stop_host; }
+
+# Waits (up to 10 s) for a Unix socket to appear in the host.
+wait_for_socket() {
+  local i
+  for i in $(seq 1 200); do
+    in_host test -S "$1" && return 0
+    sleep 0.05
+  done
+  echo "no socket at $1" >&2
+  return 1
 }
 
 # Runs a command inside the throwaway host, with a time limit.
