@@ -108,14 +108,14 @@ assert_nothing_left() {
   assert_nothing_left
 }
 
-@test "a container's published port, a restart of the plugin server, and malformed calls" {
+@test "a container's published port, restarts of the plugin server and of dockerd, and malformed calls" {
   # An address of the host's, for the publish.
   in_host ip link add side0 type veth peer name side1
   in_host ip link set side1 up
   in_host ip addr add 203.0.113.1/24 dev side0
   in_host ip link set side0 up
   docker network create -d cnet --ipam-driver cnet --subnet 10.62.0.0/24 pnet
-  docker run -d --name web -p 8080:80 --network pnet bb:local sh -c 'while true; do echo hello | nc -l -p 80; done'
+  docker run -d --stop-timeout 1 --name web -p 8080:80 --network pnet bb:local sh -c 'while true; do echo hello | nc -l -p 80; done'
   # The endpoint has the port, and it answers on the host's address.
   run cnet endpoint ls --json
   [ "$(echo "$output" | jq -r '.[0].Ports[0] | .HostPort + ":" + .Port')" = "8080:80/tcp" ]
@@ -135,7 +135,7 @@ assert_nothing_left() {
   run in_host test -e /run/docker/plugins/cnet.sock
   [ "$status" -ne 0 ]
   cnet_plugin_serve
-  docker run -d --name c2 --network pnet bb:local sleep 1000
+  docker run -d --stop-timeout 1 --name c2 --network pnet bb:local sleep 1000
   run docker exec c2 ping -c 1 -W 2 "$(address web pnet)"
   assert_success
   [ "$(cnet endpoint ls --json | jq length)" = 2 ]
@@ -151,11 +151,79 @@ assert_nothing_left() {
   assert_success
   [[ "$output" == *10.62.0.* ]]
 
+  # A restart of dockerd: it stops its containers (their endpoints go),
+  # keeps its networks, and starts them again on the same cnet network.
+  restart_dockerd
+  [ "$(cnet endpoint ls --json | jq length)" = 0 ]
+  [ "$(cnet sandbox ls --json | jq length)" = 0 ]
+  docker start web c2
+  [ "$(cnet endpoint ls --json | jq length)" = 2 ]
+  run docker exec c2 ping -c 1 -W 2 "$(address web pnet)"
+  assert_success
+  for i in $(seq 1 50); do
+    reply=$(in_host socat -T 2 - TCP:203.0.113.1:8080 </dev/null 2>/dev/null || true)
+    [ "$reply" = hello ] && break
+    sleep 0.1
+  done
+  [ "$reply" = hello ]
+
   # The port goes with its container.
   docker rm -f web
   run in_host socat -T 1 - TCP:203.0.113.1:8080 </dev/null
   [ "$status" -ne 0 ]
   docker rm -f c2
   docker network rm pnet
+  assert_nothing_left
+}
+
+@test "dockerd's own IPAM with cnet's driver, an internal network, and a dual-stack one" {
+  # dockerd's default IPAM: cnet records the containers' addresses in its
+  # own pool, so a cnet sandbox on the network gets another.
+  run docker network create -d cnet --subnet 10.63.0.0/24 dflt
+  assert_success
+  local id=${output:0:12}
+  docker run -d --name ca --network dflt bb:local sleep 1000
+  docker run -d --name cb --network dflt bb:local sleep 1000
+  run docker exec ca ping -c 1 -W 2 "$(address cb dflt)"
+  assert_success
+  cnet connect "docker-$id" box
+  run cnet endpoint inspect "docker-$id/box" --json
+  local box
+  box=$(echo "$output" | jq -r '.[0].IPv4Address' | cut -d/ -f1)
+  [ "$box" != "$(address ca dflt)" ] && [ "$box" != "$(address cb dflt)" ]
+  run cnet exec box ping -c 1 -W 2 "$(address ca dflt)"
+  assert_success
+  cnet disconnect "docker-$id" box
+
+  # Internal: no default route, and no docker_gwbridge either.
+  docker network create -d cnet --ipam-driver cnet --internal --subnet 10.64.0.0/24 inner
+  docker run -d --name i1 --network inner bb:local sleep 1000
+  run docker exec i1 ip route
+  [[ "$output" != *default* ]]
+  run docker exec i1 ip -o link show
+  [[ "$output" != *eth1* ]]
+  run docker network ls --format '{{.Name}}'
+  [[ "$output" != *docker_gwbridge* ]]
+
+  # Dual stack: IPv6 addresses from cnet's IPAM, and the containers reach
+  # each other over IPv6.
+  docker network create -d cnet --ipam-driver cnet --ipv6 --subnet 10.65.0.0/24 --subnet fd65::/64 six
+  docker run -d --name s1 --network six bb:local sleep 1000
+  docker run -d --name s2 --network six bb:local sleep 1000
+  local v6
+  v6=$(docker inspect -f '{{(index .NetworkSettings.Networks "six").GlobalIPv6Address}}' s2)
+  [[ "$v6" == fd65::* ]]
+  run docker exec s1 ip -6 route
+  [[ "$output" == *"default via fd65::1"* ]]
+  local i
+  for i in $(seq 1 30); do
+    docker exec s1 ping -6 -c 1 -W 1 "$v6" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  run docker exec s1 ping -6 -c 1 -W 2 "$v6"
+  assert_success
+
+  docker rm -f ca cb i1 s1 s2
+  docker network rm dflt inner six
   assert_nothing_left
 }

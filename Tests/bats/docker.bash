@@ -20,6 +20,16 @@ docker_setup() {
   CONTAINERD_PID=$LAST_PID
   wait_for_socket /run/containerd/containerd.sock
   cnet_plugin_serve
+  start_dockerd
+  # The image: busybox's applets as links, a root of a few files.
+  local root="$BATS_TEST_TMPDIR/rootfs"
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in sh ip ping sleep cat ls hostname nc wget true; do ln -sf busybox "$root/bin/$applet"; done
+  tar -C "$root" -c . | in_host docker -H unix:///run/docker.sock import - bb:local >/dev/null
+}
+
+start_dockerd() {
   in_host_bg dockerd --containerd /run/containerd/containerd.sock --storage-driver vfs --iptables=false \
     --ip6tables=false --ip-forward=false --bridge none --cgroup-parent "/$CGROUP_PARENT" \
     -H unix:///run/docker.sock --pidfile /run/docker/dockerd.pid --data-root /var/lib/docker \
@@ -31,12 +41,18 @@ docker_setup() {
     sleep 0.1
   done
   docker version >/dev/null
-  # The image: busybox's applets as links, a root of a few files.
-  local root="$BATS_TEST_TMPDIR/rootfs"
-  mkdir -p "$root/bin" "$root/etc" "$root/tmp"
-  cp /bin/busybox "$root/bin/busybox"
-  for applet in sh ip ping sleep cat ls hostname nc wget true; do ln -sf busybox "$root/bin/$applet"; done
-  tar -C "$root" -c . | in_host docker -H unix:///run/docker.sock import - bb:local >/dev/null
+}
+
+# Stops dockerd as a service manager would (SIGTERM: it stops its
+# containers) and starts it again on the same state.
+restart_dockerd() {
+  kill -TERM "$DOCKERD_PID"
+  local i
+  for i in $(seq 1 300); do
+    kill -0 "$DOCKERD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  start_dockerd
 }
 
 # cnet's plugin server, in the background; waits for its socket.
