@@ -67,6 +67,21 @@ import Testing
     #expect(try resolver.networkDriver("cnettest") != nil)
   }
 
+  /// A cnet server on the client's own store would wait for the lock the
+  /// client holds: it is refused at activation.
+  @Test func aServerOnTheSameStoreIsRefused() throws {
+    let (server, other) = try serve("self")
+    defer { server.stop() }
+    mkdir(settings().stateDirectory, 0o700)
+    var resolver = other
+    resolver.stateDirectory = settings().stateDirectory
+    let error = #expect(throws: CnetError.self) { try resolver.networkDriver("self") }
+    #expect(error?.message.contains("own plugin server") == true)
+    // Another store: fine.
+    resolver.stateDirectory = directory.path
+    #expect(try resolver.networkDriver("self") != nil)
+  }
+
   @Test func badCallsGetErrorReplies() throws {
     let (server, _) = try serve("bad")
     defer { server.stop() }

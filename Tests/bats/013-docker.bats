@@ -94,6 +94,11 @@ assert_nothing_left() {
   run docker exec c1 ip -o link show eth1
   [ "$status" -ne 0 ]
 
+  # cnet does not call its own server on its own store (each would wait
+  # for the other's lock).
+  run --separate-stderr cnet network create loop -d cnet
+  assert_fails 64 "is cnet's own plugin server on this same store"
+
   # rm is refused while in use (dockerd refuses; cnet's own endpoint
   # would refuse too), and done after.
   run docker network rm dnet

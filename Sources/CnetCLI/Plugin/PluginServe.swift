@@ -68,7 +68,7 @@ struct PluginServe: ParsableCommand {
     // The socket is root's only: whoever can call it changes the host's network.
     let mask = umask(0o077)
     var settings = Controller.Settings()
-    settings.plugins = PluginResolver()
+    settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
     let server = try PluginServer(path: path, handler: PluginService(settings: settings, logger: logger), logger: logger)
     umask(mask)
     logger.info("serving NetworkDriver and IpamDriver as \"\(name)\" on \(path)")

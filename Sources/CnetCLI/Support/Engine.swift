@@ -18,7 +18,7 @@ enum Engine {
   /// interrupted command left.
   static func changing(settle: Bool = true) throws -> Controller {
     var settings = Controller.Settings()
-    settings.plugins = PluginResolver()
+    settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
     if let text = getenv("CNET_LOCK_TIMEOUT").map({ String(cString: $0) }) {
       guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
         throw CnetError(.invalidArgument, "invalid CNET_LOCK_TIMEOUT \"\(text)\": expected seconds")

@@ -10,10 +10,13 @@ import FoundationEssentials
 public final class PluginConnection: Sendable {
   public let client: PluginClient
   public let implements: [String]
+  /// Set when the plugin is a cnet server: the identity of its store.
+  let cnetStore: String?
 
-  init(client: PluginClient, implements: [String]) {
+  init(client: PluginClient, implements: [String], cnetStore: String? = nil) {
     self.client = client
     self.implements = implements
+    self.cnetStore = cnetStore
   }
 
   public var name: String { client.name }
@@ -25,7 +28,7 @@ public final class PluginConnection: Sendable {
     guard reply.status == 200, let activation = try? JSONDecoder().decode(ActivateResponse.self, from: Data(reply.body)) else {
       throw CnetError(.failed, "plugin \"\(found.name)\": activation failed: \(Self.message(reply))")
     }
-    return PluginConnection(client: client, implements: activation.Implements)
+    return PluginConnection(client: client, implements: activation.Implements, cnetStore: activation.CnetStore)
   }
 
   enum Role {

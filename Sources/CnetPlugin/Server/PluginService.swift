@@ -41,7 +41,9 @@ public struct PluginService: PluginHandler {
     do {
       switch path {
       case "/Plugin.Activate":
-        return try ok(ActivateResponse(Implements: [NetworkDriverAPI.implements, IpamDriverAPI.implements]))
+        return try ok(ActivateResponse(
+          Implements: [NetworkDriverAPI.implements, IpamDriverAPI.implements],
+          CnetStore: PluginResolver.storeIdentity(settings.stateDirectory)))
       case "/NetworkDriver.GetCapabilities":
         return try ok(CapabilitiesResponse(Scope: "local", ConnectivityScope: "local"))
       case "/IpamDriver.GetCapabilities":

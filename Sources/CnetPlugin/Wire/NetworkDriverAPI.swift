@@ -14,6 +14,10 @@ enum NetworkDriverAPI {
 /// /Plugin.Activate's reply.
 struct ActivateResponse: Codable, Equatable {
   var Implements: [String]
+  /// cnet's own addition (dockerd ignores unknown fields): which store a
+  /// cnet plugin server works on, so that cnet never calls a server on its
+  /// own store (each would wait for the other's operation lock).
+  var CnetStore: String? = nil
 }
 
 /// /NetworkDriver.GetCapabilities' reply. Scope must be "local" for a
