@@ -52,6 +52,10 @@ public struct CallerJoin: Sendable {
 }
 
 extension Controller {
+  /// The label that marks a network a caller made, with the caller's name:
+  /// cnet's own commands leave such a network to its caller.
+  public static let callerLabel = "cnet.caller"
+
   /// The name a caller's network gets in cnet.
   public static func callerName(_ id: String) -> String { "docker-" + String(id.prefix(12)) }
 
@@ -91,6 +95,7 @@ extension Controller {
     network.ipv6 = spec.ipv6
     network.isInternal = spec.isInternal
     network.options = spec.options
+    network.labels = [KeyValue(Self.callerLabel, "dockerd")]
     network.subnets = spec.subnets.map(\.pool)
     if adopted.isEmpty {
       network.gateways = foreign.compactMap { $0.gateway?.address }
@@ -103,7 +108,7 @@ extension Controller {
   /// DeleteNetwork; refused while cnet's own endpoints are on it.
   public func deleteCallerNetwork(_ id: String) throws {
     guard try store.network(id: id) != nil else { return }
-    _ = try removeNetworks([id])
+    _ = try removeNetworks([id], byCaller: true)
   }
 
   /// CreateEndpoint: the endpoint under the caller's id, with the addresses

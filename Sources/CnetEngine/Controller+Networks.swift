@@ -141,9 +141,15 @@ extension Controller {
 
   /// Deletes networks; refused while a network has endpoints, and the
   /// error names them. Every name is checked before any is removed.
-  public func removeNetworks(_ references: [String]) throws -> [NetworkRecord] {
+  /// `byCaller`: the removal comes from the caller that made the network
+  /// (dockerd's DeleteNetwork); a network a caller made is the caller's to
+  /// remove, since it still holds the network's pools and ids.
+  public func removeNetworks(_ references: [String], byCaller: Bool = false) throws -> [NetworkRecord] {
     let networks = try references.map { try network($0) }
     for network in networks {
+      if !byCaller, let owner = network.label(Self.callerLabel) {
+        throw CnetError(.conflict, "network \"\(network.name)\" is \(owner)'s; remove it there (docker network rm)")
+      }
       let endpoints = try store.endpoints(network: network.id)
       guard endpoints.isEmpty else {
         throw CnetError(.conflict,
@@ -157,10 +163,12 @@ extension Controller {
     return networks
   }
 
-  /// Removes the networks without endpoints (`network prune`).
+  /// Removes the networks without endpoints (`network prune`); a caller's
+  /// networks are left to it.
   public func pruneNetworks() throws -> [NetworkRecord] {
     var removed: [NetworkRecord] = []
-    for network in try store.networks() where try store.endpoints(network: network.id).isEmpty {
+    for network in try store.networks() where network.label(Self.callerLabel) == nil {
+      guard try store.endpoints(network: network.id).isEmpty else { continue }
       removed += try removeNetworks([network.id])
     }
     return removed

@@ -54,6 +54,7 @@ public struct NetworkRecord: Sendable, Equatable {
   }
 
   public func option(_ key: String) -> String? { options.first { $0.key == key }?.value }
+  public func label(_ key: String) -> String? { labels.first { $0.key == key }?.value }
 }
 
 /// A pool a network got from its IPAM driver, with the gateway reserved in it.

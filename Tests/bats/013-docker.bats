@@ -99,6 +99,12 @@ assert_nothing_left() {
   run --separate-stderr cnet network create loop -d cnet
   assert_fails 64 "is cnet's own plugin server on this same store"
 
+  # A Docker network is dockerd's to remove, and prune leaves it alone.
+  run --separate-stderr cnet network rm "docker-$id"
+  assert_fails 4 "is dockerd's; remove it there"
+  cnet network prune
+  [ "$(cnet network ls --json | jq length)" = 2 ]
+
   # rm is refused while in use (dockerd refuses; cnet's own endpoint
   # would refuse too), and done after.
   run docker network rm dnet
