@@ -80,8 +80,8 @@ int cnet_msg_ct_delete(void *buf, size_t size, uint32_t seq, const struct cnet_c
 
 // One message of a batch at `*used`: the batch's begin or end (no
 // change), or a NEWSETELEM/DELSETELEM with the set's elements, each key
-// (and closing key, for the concatenated ranges of an interval map) and
-// data (maps only, and not when deleting) nested as nft(8) sends them.
+// (and closing key, for the concatenated ranges of an interval map), data
+// (maps only) and comment (not when deleting) nested as nft(8) sends them.
 static int put_message(unsigned char *base, size_t size, size_t *used, uint16_t type, uint16_t flags, uint32_t seq,
                        uint8_t family, uint16_t res_id, const struct cnet_nft_set_change *change, int with_data) {
   if (*used + MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg)) > size) return -EMSGSIZE;
@@ -112,6 +112,7 @@ static int put_message(unsigned char *base, size_t size, size_t *used, uint16_t 
         nlb_bytes(&b, NFTA_DATA_VALUE, e->data, e->data_len);
         nlb_end(&b, data);
       }
+      if (with_data && e->userdata_len) nlb_bytes(&b, NFTA_SET_ELEM_USERDATA, e->userdata, e->userdata_len);
       nlb_end(&b, elem);
     }
     nlb_end(&b, list);

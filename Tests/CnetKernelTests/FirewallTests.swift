@@ -117,4 +117,20 @@ import Testing
     #expect(v6.set == "pub6p" && v6.key.count == 24 && v6.data?.count == 20)
     #expect(SetElement.element(isolating: try InterfaceName("cv1")).key == Array("cv1".utf8) + [UInt8](repeating: 0, count: 13))
   }
+
+  /// Every element names its owner in a comment, as nft(8) writes one
+  /// (`nft --debug=netlink` shows `userdata = { \x00\x0cnetwork abc\x00 }`
+  /// for `comment "network abc"`).
+  @Test func elementsNameTheirOwner() throws {
+    let owned = FirewallNetwork(bridge: try InterfaceName("cnet-1"), subnets: [try CIDR("10.89.0.0/24")],
+                                isInternal: false, masquerade: true, owner: "network abc")
+    #expect(added(Firewall.elements(of: owned)).hasPrefix("add element inet cnet bridges { \"cnet-1\" comment \"network abc\" }\n"))
+    let published = PortPublication(try PortMapping("8080:80"), to: IPAddress("10.89.0.2")!, owner: "endpoint def")
+    #expect(added(Firewall.elements(of: published))
+      == "add element inet cnet pub4p { tcp . 0.0.0.0/0 . 8080 comment \"endpoint def\" : 10.89.0.2 . 80 }\n")
+    let element = SetElement.elements(of: PortPublication(try PortMapping("8080:80"), to: IPAddress("10.89.0.2")!,
+                                                          owner: "network abc"))[0]
+    #expect(element.userdata == [0x00, 0x0c] + Array("network abc".utf8) + [0])
+    #expect(SetElement.element(isolating: try InterfaceName("cv1")).userdata.isEmpty)
+  }
 }

@@ -157,7 +157,12 @@ nft_ruleset() {
   cnet network create quiet --subnet 10.93.0.0/24 -o com.docker.network.bridge.enable_icc=false
   cnet connect quiet q1
   run nft_ruleset
-  [[ "$output" == *"tcp . 0.0.0.0/0 . 8080 : 10.89.0.2 . 80"* ]]
+  # Every entry names its owner: the network's or the endpoint's id.
+  local lab web
+  lab=$(cnet network inspect lab --json | jq -r '.[0].Id')
+  web=$(cnet endpoint inspect lab/web --json | jq -r '.[0].Id')
+  [[ "$output" == *"tcp . 0.0.0.0/0 . 8080 comment \"endpoint $web\" : 10.89.0.2 . 80"* ]]
+  [[ "$output" == *"10.89.0.0/24 comment \"network $lab\""* ]]
   # An endpoint publishes only while joined.
   [[ "$output" != *"9090"* ]]
   cnet disconnect lab web

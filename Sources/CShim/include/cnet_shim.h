@@ -363,6 +363,8 @@ struct cnet_nft_elem {
   uint32_t key_end_len;
   const uint8_t *data;      ///< a map's value; NULL = none
   uint32_t data_len;
+  const uint8_t *userdata;  ///< NFTA_SET_ELEM_USERDATA (the comment's TLV); NULL = none
+  uint32_t userdata_len;
 };
 
 /// Elements of one set of cnet's (table "cnet" of `family`, NFPROTO_*).

@@ -96,7 +96,7 @@ public final class BridgeDriver: NetworkDriver {
 
   static func firewallNetwork(_ network: NetworkRecord, bridge: InterfaceName) -> FirewallNetwork {
     FirewallNetwork(bridge: bridge, subnets: network.pools.map(\.subnet), isInternal: network.isInternal,
-                    masquerade: network.option(masqueradeOption) != "false")
+                    masquerade: network.option(masqueradeOption) != "false", owner: "network " + network.id)
   }
 
   /// The firewall's view of a network of this driver (nil without a bridge).
@@ -136,7 +136,7 @@ public final class BridgeDriver: NetworkDriver {
       case .v6?: [endpoint.ipv6]
       case nil: [endpoint.ipv4, endpoint.ipv6]
       }
-      return targets.compactMap { $0.map { PortPublication(mapping, to: $0.address) } }
+      return targets.compactMap { $0.map { PortPublication(mapping, to: $0.address, owner: "endpoint " + endpoint.id) } }
     }
   }
 

@@ -13,12 +13,16 @@ public struct FirewallNetwork: Sendable, Equatable {
   public var isInternal: Bool
   /// Traffic leaving for anywhere but the bridge takes the host's address.
   public var masquerade: Bool
+  /// What every element of the network says it belongs to ("network ID"),
+  /// as its comment: `nft list table inet cnet` names each one's owner.
+  public var owner: String
 
-  public init(bridge: InterfaceName, subnets: [CIDR], isInternal: Bool, masquerade: Bool) {
+  public init(bridge: InterfaceName, subnets: [CIDR], isInternal: Bool, masquerade: Bool, owner: String = "") {
     self.bridge = bridge
     self.subnets = subnets.map(\.masked)
     self.isInternal = isInternal
     self.masquerade = masquerade && !isInternal
+    self.owner = owner
   }
 }
 
@@ -27,10 +31,13 @@ public struct FirewallNetwork: Sendable, Equatable {
 public struct PortPublication: Sendable, Equatable {
   public var mapping: PortMapping
   public var target: IPAddress
+  /// The elements' comment ("endpoint ID").
+  public var owner: String
 
-  public init(_ mapping: PortMapping, to target: IPAddress) {
+  public init(_ mapping: PortMapping, to target: IPAddress, owner: String = "") {
     self.mapping = mapping
     self.target = target
+    self.owner = owner
   }
 }
 
@@ -143,15 +150,19 @@ public final class Firewall {
 
     """
 
-  /// One element: the set it is in (with its family), its key and, in a
-  /// map, its value.
+  /// One element: the set it is in (with its family), its key, its owner
+  /// (as a comment) and, in a map, its value.
   struct Element: Hashable {
     var family = "inet"
     var set: String
     var key: String
     var value: String?
+    var owner = ""
 
-    var added: String { "add element \(family) cnet \(set) { \(key)\(value.map { " : \($0)" } ?? "") }\n" }
+    var added: String {
+      let comment = owner.isEmpty ? "" : " comment \"\(owner)\""
+      return "add element \(family) cnet \(set) { \(key)\(comment)\(value.map { " : \($0)" } ?? "") }\n"
+    }
     /// Adding first makes deleting one that is missing no error.
     var removed: String { added + "delete element \(family) cnet \(set) { \(key) }\n" }
   }
@@ -160,12 +171,14 @@ public final class Firewall {
 
   static func elements(of network: FirewallNetwork) -> [Element] {
     let bridge = quoted(network.bridge)
-    var elements = [Element(set: "bridges", key: bridge), Element(set: "same", key: "\(bridge) . \(bridge)")]
-    if network.isInternal { elements.append(Element(set: "internal", key: bridge)) }
+    let owner = network.owner
+    var elements = [Element(set: "bridges", key: bridge, owner: owner),
+                    Element(set: "same", key: "\(bridge) . \(bridge)", owner: owner)]
+    if network.isInternal { elements.append(Element(set: "internal", key: bridge, owner: owner)) }
     for subnet in network.subnets {
       let suffix = subnet.family == .v4 ? "4" : "6"
-      elements.append(Element(set: "subnets" + suffix, key: subnet.description))
-      if network.masquerade { elements.append(Element(set: "nat" + suffix, key: subnet.description)) }
+      elements.append(Element(set: "subnets" + suffix, key: subnet.description, owner: owner))
+      if network.masquerade { elements.append(Element(set: "nat" + suffix, key: subnet.description, owner: owner)) }
     }
     return elements
   }
@@ -178,10 +191,12 @@ public final class Firewall {
     if mapping.hostPorts == mapping.ports {
       let ports = mapping.hostPorts.count == 1
         ? "\(mapping.hostPorts.lowerBound)" : "\(mapping.hostPorts.lowerBound)-\(mapping.hostPorts.upperBound)"
-      return [Element(set: "pub\(suffix)k", key: "\(proto) . \(host) . \(ports)", value: "\(publication.target)")]
+      return [Element(set: "pub\(suffix)k", key: "\(proto) . \(host) . \(ports)", value: "\(publication.target)",
+                      owner: publication.owner)]
     }
     return zip(mapping.hostPorts, mapping.ports).map { hostPort, port in
-      Element(set: "pub\(suffix)p", key: "\(proto) . \(host) . \(hostPort)", value: "\(publication.target) . \(port)")
+      Element(set: "pub\(suffix)p", key: "\(proto) . \(host) . \(hostPort)", value: "\(publication.target) . \(port)",
+              owner: publication.owner)
     }
   }
 

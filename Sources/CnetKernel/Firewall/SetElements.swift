@@ -19,6 +19,17 @@ struct SetElement: Equatable {
   var keyEnd: [UInt8]?
   /// A map's value.
   var data: [UInt8]?
+  /// Its owner, kept as the element's comment.
+  var comment = ""
+
+  /// NFTA_SET_ELEM_USERDATA as nft(8) writes a comment: one TLV of
+  /// libnftnl's (type 0, NFTNL_UDATA_SET_ELEM_COMMENT; a length byte; the
+  /// text and its NUL). Empty without a comment (or one too long for it).
+  var userdata: [UInt8] {
+    let text = Array(comment.utf8.prefix(254))
+    guard !text.isEmpty else { return [] }
+    return [0, UInt8(text.count + 1)] + text + [0]
+  }
 
   static let inet: UInt8 = 1
   static let bridge: UInt8 = 7
@@ -43,11 +54,11 @@ struct SetElement: Equatable {
     if mapping.hostPorts == mapping.ports {
       return [SetElement(
         family: inet, set: "pub\(suffix)k", key: proto + first + port(mapping.hostPorts.lowerBound),
-        keyEnd: proto + last + port(mapping.hostPorts.upperBound), data: target)]
+        keyEnd: proto + last + port(mapping.hostPorts.upperBound), data: target, comment: publication.owner)]
     }
     return zip(mapping.hostPorts, mapping.ports).map { hostPort, inside in
       SetElement(family: inet, set: "pub\(suffix)p", key: proto + first + port(hostPort),
-                 keyEnd: proto + last + port(hostPort), data: target + port(inside))
+                 keyEnd: proto + last + port(hostPort), data: target + port(inside), comment: publication.owner)
     }
   }
 
@@ -79,8 +90,13 @@ extension RouteSocket {
         item.data = c.bytes(data)
         item.data_len = UInt32(data.count)
       }
+      let userdata = element.userdata
+      if !userdata.isEmpty {
+        item.userdata = c.bytes(userdata)
+        item.userdata_len = UInt32(userdata.count)
+      }
       // Generous: the nests' headers and padding, twice when removing.
-      size += (64 + element.key.count * 2 + (element.data?.count ?? 0)) * (remove ? 2 : 1)
+      size += (64 + element.key.count * 2 + (element.data?.count ?? 0) + userdata.count) * (remove ? 2 : 1)
       if let index = groups.firstIndex(where: { $0.family == element.family && $0.set == element.set }) {
         groups[index].items.append(item)
       } else {
