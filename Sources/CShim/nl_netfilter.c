@@ -27,6 +27,15 @@ int cnet_msg_nft_get_table(void *buf, size_t size, uint32_t seq, uint8_t family,
   return nlb_finish(&b);
 }
 
+int cnet_msg_nft_get_set(void *buf, size_t size, uint32_t seq, uint8_t family, const char *table, const char *set) {
+  struct nl_builder b;
+  put_nfgen(nlb_start(&b, buf, size, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSET, NLM_F_ACK, seq,
+                      sizeof(struct nfgenmsg)), family);
+  nlb_str(&b, NFTA_SET_TABLE, table);
+  nlb_str(&b, NFTA_SET_NAME, set);
+  return nlb_finish(&b);
+}
+
 int cnet_msg_ct_dump(void *buf, size_t size, uint32_t seq, uint8_t family) {
   struct nl_builder b;
   put_nfgen(nlb_start(&b, buf, size, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq,

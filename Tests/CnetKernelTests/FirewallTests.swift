@@ -34,15 +34,19 @@ import Testing
 
   @Test func publications() throws {
     let target = IPAddress("10.89.0.2")!
+    // Every host address: a hash map keyed by protocol and port.
     #expect(added(Firewall.elements(of: PortPublication(try PortMapping("8080:80"), to: target)))
-      == "add element inet cnet pub4p { tcp . 0.0.0.0/0 . 8080 : 10.89.0.2 . 80 }\n")
+      == "add element inet cnet pub4a { tcp . 8080 : 10.89.0.2 . 80 }\n")
+    // One host address: the interval map keyed by address too.
+    #expect(added(Firewall.elements(of: PortPublication(try PortMapping("203.0.113.1:8080:80"), to: target)))
+      == "add element inet cnet pub4p { tcp . 203.0.113.1 . 8080 : 10.89.0.2 . 80 }\n")
     // A range that keeps its numbers is one element, whatever its length.
     #expect(added(Firewall.elements(of: PortPublication(try PortMapping("127.0.0.1:9000-9999:9000-9999/udp"), to: target)))
       == "add element inet cnet pub4k { udp . 127.0.0.1 . 9000-9999 : 10.89.0.2 }\n")
     // A shifted range maps port for port.
     #expect(added(Firewall.elements(of: PortPublication(try PortMapping("9000-9001:80-81"), to: target))) == """
-      add element inet cnet pub4p { tcp . 0.0.0.0/0 . 9000 : 10.89.0.2 . 80 }
-      add element inet cnet pub4p { tcp . 0.0.0.0/0 . 9001 : 10.89.0.2 . 81 }
+      add element inet cnet pub4a { tcp . 9000 : 10.89.0.2 . 80 }
+      add element inet cnet pub4a { tcp . 9001 : 10.89.0.2 . 81 }
 
       """)
     #expect(added(Firewall.elements(of: PortPublication(try PortMapping("53:53/udp"), to: IPAddress("fd00::2")!)))
@@ -57,7 +61,7 @@ import Testing
 
       """)
     let mapped = Firewall.elements(of: PortPublication(try PortMapping("8080:80"), to: IPAddress("10.0.0.2")!))[0]
-    #expect(mapped.removed.hasSuffix("delete element inet cnet pub4p { tcp . 0.0.0.0/0 . 8080 }\n"))
+    #expect(mapped.removed.hasSuffix("delete element inet cnet pub4a { tcp . 8080 }\n"))
   }
 
   @Test func countsFromAListing() {
@@ -94,18 +98,22 @@ import Testing
       networks: [try network()], publications: [PortPublication(try PortMapping("8080:80"), to: IPAddress("10.89.0.2")!)],
       isolatedPorts: [try InterfaceName("cv1")])
     #expect(Firewall.entryCounts(of: state) == [
-      "bridges": 1, "same": 1, "subnets4": 1, "nat4": 1, "subnets6": 1, "nat6": 1, "pub4p": 1, "isolated": 1,
+      "bridges": 1, "same": 1, "subnets4": 1, "nat4": 1, "subnets6": 1, "nat6": 1, "pub4a": 1, "isolated": 1,
     ])
   }
 
   @Test func elementBytesAsTheKernelStoresThem() throws {
-    // proto . addr . port, each padded to 4 bytes, network order; the
-    // range's last key beside its first.
+    // proto . port on every host address; proto . addr . port on one,
+    // each field padded to 4 bytes, network order, the range's last key
+    // beside its first.
     let port = SetElement.elements(of: PortPublication(try PortMapping("8080:80"), to: IPAddress("10.89.0.2")!))
     #expect(port == [SetElement(
+      family: 1, set: "pub4a", key: [6, 0, 0, 0, 0x1f, 0x90, 0, 0], data: [10, 89, 0, 2, 0, 80, 0, 0])])
+    let one = SetElement.elements(of: PortPublication(try PortMapping("203.0.113.1:8080:80"), to: IPAddress("10.89.0.2")!))
+    #expect(one == [SetElement(
       family: 1, set: "pub4p",
-      key: [6, 0, 0, 0, 0, 0, 0, 0, 0x1f, 0x90, 0, 0],
-      keyEnd: [6, 0, 0, 0, 255, 255, 255, 255, 0x1f, 0x90, 0, 0],
+      key: [6, 0, 0, 0, 203, 0, 113, 1, 0x1f, 0x90, 0, 0],
+      keyEnd: [6, 0, 0, 0, 203, 0, 113, 1, 0x1f, 0x90, 0, 0],
       data: [10, 89, 0, 2, 0, 80, 0, 0])])
     let range = SetElement.elements(of: PortPublication(try PortMapping("127.0.0.1:53-54:53-54/udp"), to: IPAddress("10.89.0.3")!))
     #expect(range == [SetElement(
@@ -113,8 +121,10 @@ import Testing
       key: [17, 0, 0, 0, 127, 0, 0, 1, 0, 53, 0, 0],
       keyEnd: [17, 0, 0, 0, 127, 0, 0, 1, 0, 54, 0, 0],
       data: [10, 89, 0, 3])])
-    let v6 = SetElement.elements(of: PortPublication(try PortMapping("443:8443"), to: IPAddress("fd00::2")!))[0]
+    let v6 = SetElement.elements(of: PortPublication(try PortMapping("[2001:db8::1]:443:8443"), to: IPAddress("fd00::2")!))[0]
     #expect(v6.set == "pub6p" && v6.key.count == 24 && v6.data?.count == 20)
+    let v6any = SetElement.elements(of: PortPublication(try PortMapping("443:8443"), to: IPAddress("fd00::2")!))[0]
+    #expect(v6any.set == "pub6a" && v6any.key.count == 8 && v6any.keyEnd == nil && v6any.data?.count == 20)
     #expect(SetElement.element(isolating: try InterfaceName("cv1")).key == Array("cv1".utf8) + [UInt8](repeating: 0, count: 13))
   }
 
@@ -127,7 +137,7 @@ import Testing
     #expect(added(Firewall.elements(of: owned)).hasPrefix("add element inet cnet bridges { \"cnet-1\" comment \"network abc\" }\n"))
     let published = PortPublication(try PortMapping("8080:80"), to: IPAddress("10.89.0.2")!, owner: "endpoint def")
     #expect(added(Firewall.elements(of: published))
-      == "add element inet cnet pub4p { tcp . 0.0.0.0/0 . 8080 comment \"endpoint def\" : 10.89.0.2 . 80 }\n")
+      == "add element inet cnet pub4a { tcp . 8080 comment \"endpoint def\" : 10.89.0.2 . 80 }\n")
     let element = SetElement.elements(of: PortPublication(try PortMapping("8080:80"), to: IPAddress("10.89.0.2")!,
                                                           owner: "network abc"))[0]
     #expect(element.userdata == [0x00, 0x0c] + Array("network abc".utf8) + [0])

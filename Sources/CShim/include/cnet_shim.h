@@ -336,6 +336,10 @@ int cnet_netns_exec(int nsfd, const char *name, char *const argv[],
 /// its contents): answered by the table, or ENOENT. `family` is NFPROTO_*.
 int cnet_msg_nft_get_table(void *buf, size_t size, uint32_t seq, uint8_t family, const char *name);
 
+/// NFT_MSG_GETSET for one set (`nft list set FAMILY TABLE SET` without the
+/// elements' listing): ENOENT when the table or the set is missing.
+int cnet_msg_nft_get_set(void *buf, size_t size, uint32_t seq, uint8_t family, const char *table, const char *set);
+
 /// IPCTNL_MSG_CT_GET dump of one address family's connection tracking table.
 int cnet_msg_ct_dump(void *buf, size_t size, uint32_t seq, uint8_t family);
 

@@ -130,13 +130,14 @@ public final class BridgeDriver: NetworkDriver {
   /// host address goes to the endpoint's address of that family, one
   /// without to each of them.
   public static func publications(_ endpoint: EndpointRecord) -> [PortPublication] {
-    endpoint.ports.flatMap { mapping -> [PortPublication] in
+    let owner = "endpoint " + endpoint.id
+    return endpoint.ports.flatMap { mapping -> [PortPublication] in
       let targets: [CIDR?] = switch mapping.hostAddress?.family {
       case .v4?: [endpoint.ipv4]
       case .v6?: [endpoint.ipv6]
       case nil: [endpoint.ipv4, endpoint.ipv6]
       }
-      return targets.compactMap { $0.map { PortPublication(mapping, to: $0.address, owner: "endpoint " + endpoint.id) } }
+      return targets.compactMap { $0.map { PortPublication(mapping, to: $0.address, owner: owner) } }
     }
   }
 

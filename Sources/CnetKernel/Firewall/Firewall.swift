@@ -71,12 +71,16 @@ public struct FirewallState: Sendable, Equatable {
 ///
 /// What the rules do:
 /// - published ports: DNAT of traffic to a host address (`fib daddr type
-///   local`) from the maps pub4p/pub6p (port to port) and pub4k/pub6k
-///   (ranges that keep their port numbers: one element however long),
-///   keyed by protocol, host address (0.0.0.0/0 for all of them) and port;
-///   in prerouting for traffic from elsewhere and in output for the host's
-///   own. Loopback addresses are never matched in prerouting, so a
-///   127.0.0.1 publish answers the host only (moby#41872);
+///   local`) from the maps pub4a/pub6a (port to port on every host
+///   address, keyed by protocol and port: plain hash maps, whose elements
+///   the kernel adds several times faster than an interval map's, which
+///   counts when a connect publishes a hundred), pub4p/pub6p (port to port
+///   on one host address) and pub4k/pub6k (ranges that keep their port
+///   numbers: one element however long), the last two keyed by protocol,
+///   host address (0.0.0.0/0 for all of them) and port; in prerouting for
+///   traffic from elsewhere and in output for the host's own. Loopback
+///   addresses are never matched in prerouting, so a 127.0.0.1 publish
+///   answers the host only (moby#41872);
 /// - masquerade of what leaves a network's subnets for anywhere but a cnet
 ///   bridge (nat4/nat6), of DNATed traffic from a sandbox back into a
 ///   bridge (hairpin: a sandbox reaching its own or a neighbour's published
@@ -106,6 +110,8 @@ public final class Firewall {
     add set inet cnet nat6 { type ipv6_addr; flags interval; }
     add set inet cnet subnets4 { type ipv4_addr; flags interval; }
     add set inet cnet subnets6 { type ipv6_addr; flags interval; }
+    add map inet cnet pub4a { type inet_proto . inet_service : ipv4_addr . inet_service; }
+    add map inet cnet pub6a { type inet_proto . inet_service : ipv6_addr . inet_service; }
     add map inet cnet pub4p { type inet_proto . ipv4_addr . inet_service : ipv4_addr . inet_service; flags interval; }
     add map inet cnet pub4k { type inet_proto . ipv4_addr . inet_service : ipv4_addr; flags interval; }
     add map inet cnet pub6p { type inet_proto . ipv6_addr . inet_service : ipv6_addr . inet_service; flags interval; }
@@ -115,6 +121,10 @@ public final class Firewall {
     add chain inet cnet postrouting { type nat hook postrouting priority srcnat; policy accept; }
     add chain inet cnet forward { type filter hook forward priority filter; policy accept; }
     add chain inet cnet guard { type filter hook prerouting priority raw; policy accept; }
+    add rule inet cnet prerouting ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @pub4a
+    add rule inet cnet prerouting ip6 daddr != ::1 fib daddr type local meta l4proto { tcp, udp } dnat ip6 to meta l4proto . th dport map @pub6a
+    add rule inet cnet output meta nfproto ipv4 fib daddr type local meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @pub4a
+    add rule inet cnet output meta nfproto ipv6 fib daddr type local meta l4proto { tcp, udp } dnat ip6 to meta l4proto . th dport map @pub6a
     add rule inet cnet prerouting ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto { tcp, udp } dnat ip to meta l4proto . ip daddr . th dport map @pub4p
     add rule inet cnet prerouting ip daddr != 127.0.0.0/8 fib daddr type local dnat ip to meta l4proto . ip daddr . th dport map @pub4k
     add rule inet cnet prerouting ip6 daddr != ::1 fib daddr type local meta l4proto { tcp, udp } dnat ip6 to meta l4proto . ip6 daddr . th dport map @pub6p
@@ -194,6 +204,12 @@ public final class Firewall {
       return [Element(set: "pub\(suffix)k", key: "\(proto) . \(host) . \(ports)", value: "\(publication.target)",
                       owner: publication.owner)]
     }
+    if mapping.hostAddress == nil {
+      return zip(mapping.hostPorts, mapping.ports).map { hostPort, port in
+        Element(set: "pub\(suffix)a", key: "\(proto) . \(hostPort)", value: "\(publication.target) . \(port)",
+                owner: publication.owner)
+      }
+    }
     return zip(mapping.hostPorts, mapping.ports).map { hostPort, port in
       Element(set: "pub\(suffix)p", key: "\(proto) . \(host) . \(hostPort)", value: "\(publication.target) . \(port)",
               owner: publication.owner)
@@ -211,10 +227,15 @@ public final class Firewall {
 
   // MARK: - Changes
 
-  /// Whether cnet's tables are there (someone may have flushed the ruleset).
+  /// The set the latest skeleton added: probing for it rather than for the
+  /// table notices tables an older cnet wrote, which then get rebuilt.
+  static let newestSet = "pub6a"
+
+  /// Whether cnet's tables are there, as this cnet writes them (someone may
+  /// have flushed the ruleset).
   public func isInstalled() throws -> Bool {
     if let installed { return installed }
-    let found = try socket().nftablesTableExists(family: SetElement.inet, name: Self.table)
+    let found = try socket().nftablesSetExists(family: SetElement.inet, table: Self.table, set: Self.newestSet)
       && socket().nftablesTableExists(family: SetElement.bridge, name: Self.table)
     installed = found
     return found

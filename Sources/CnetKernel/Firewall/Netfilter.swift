@@ -30,6 +30,19 @@ extension RouteSocket {
     }
   }
 
+  /// Whether the nftables set (or map) exists in the table.
+  public func nftablesSetExists(family: UInt8, table: String, set: String) throws -> Bool {
+    let (outcome, _) = exchange { buf, size, seq in
+      cnet_msg_nft_get_set(buf, size, seq, family, table, set)
+    }
+    switch outcome.code {
+    case 0: return true
+    case ENOENT: return false
+    default:
+      throw KernelError("look for nftables set", "\"\(set)\"", code: outcome.code, kernelMessage: outcome.message)
+    }
+  }
+
   /// Deletes the connection-tracking entries of `proto` whose original
   /// destination port is in `ports` (`conntrack -D -p udp --dport N`, for
   /// every N): a UDP flow keeps the translation it began with, so entries
