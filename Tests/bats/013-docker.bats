@@ -146,6 +146,9 @@ assert_nothing_left() {
   run in_host test -e /run/docker/plugins/cnet.sock
   [ "$status" -ne 0 ]
   cnet_plugin_serve
+  # A second server does not take the socket over.
+  run --separate-stderr cnet plugin serve
+  assert_fails 4 "a plugin already answers on /run/docker/plugins/cnet.sock"
   docker run -d --stop-timeout 1 --name c2 --network pnet bb:local sleep 1000
   run docker exec c2 ping -c 1 -W 2 "$(address web pnet)"
   assert_success

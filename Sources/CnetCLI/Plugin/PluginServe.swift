@@ -65,6 +65,12 @@ struct PluginServe: ParsableCommand {
     let directory = "/run/docker/plugins"
     try Self.makeDirectory(directory)
     let path = "\(directory)/\(name).sock"
+    // A stale socket is replaced; one somebody answers on is not taken over.
+    if (try? PluginClient(name: name, address: .unix(path), timeout: .seconds(2), connectBudget: 0)
+      .call("/Plugin.Activate", body: [])) != nil
+    {
+      throw CnetError(.conflict, "plugin serve: a plugin already answers on \(path)")
+    }
     // The socket is root's only: whoever can call it changes the host's network.
     let mask = umask(0o077)
     var settings = Controller.Settings()
