@@ -1,5 +1,6 @@
 # A real Docker engine inside the throwaway host: containerd and dockerd
-# (Debian's docker.io) with their state on tmpfs, their containers in a
+# (Debian's docker.io) with their state and sockets on tmpfs (never
+# /run/docker.sock, where a real engine of the machine's may listen), their containers in a
 # cgroup of the test's own, no iptables and no docker0 of theirs, and a
 # local busybox image made from Debian's busybox-static (nothing is pulled).
 # `cnet plugin serve` runs beside them. Teardown removes the containers,
@@ -26,18 +27,18 @@ docker_setup() {
   mkdir -p "$root/bin" "$root/etc" "$root/tmp"
   cp /bin/busybox "$root/bin/busybox"
   for applet in sh ip ping sleep cat ls hostname nc wget true; do ln -sf busybox "$root/bin/$applet"; done
-  tar -C "$root" -c . | in_host docker -H unix:///run/docker.sock import - bb:local >/dev/null
+  tar -C "$root" -c . | in_host docker -H unix:///run/docker/engine.sock import - bb:local >/dev/null
 }
 
 start_dockerd() {
   in_host_bg dockerd --containerd /run/containerd/containerd.sock --storage-driver vfs --iptables=false \
     --ip6tables=false --ip-forward=false --bridge none --cgroup-parent "/$CGROUP_PARENT" \
-    -H unix:///run/docker.sock --pidfile /run/docker/dockerd.pid --data-root /var/lib/docker \
+    -H unix:///run/docker/engine.sock --pidfile /run/docker/dockerd.pid --data-root /var/lib/docker \
     --exec-root /run/docker/exec
   DOCKERD_PID=$LAST_PID
   local i
   for i in $(seq 1 150); do
-    in_host docker -H unix:///run/docker.sock version >/dev/null 2>&1 && break
+    in_host docker -H unix:///run/docker/engine.sock version >/dev/null 2>&1 && break
     sleep 0.1
   done
   docker version >/dev/null
@@ -63,7 +64,7 @@ cnet_plugin_serve() {
 }
 
 docker() {
-  timeout 60 nsenter --target "$HOST_PID" --net --mount -- docker -H unix:///run/docker.sock "$@"
+  timeout 60 nsenter --target "$HOST_PID" --net --mount -- docker -H unix:///run/docker/engine.sock "$@"
 }
 
 docker_teardown() {
