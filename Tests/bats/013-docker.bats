@@ -22,6 +22,21 @@ address() {
   docker inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"
 }
 
+# connect_box NETWORK ADDRESS...: a cnet sandbox "box" joins the Docker
+# network; its address (in $BOX) is none of the containers' ADDRESSes, and
+# it reaches the first of them.
+connect_box() {
+  local network=$1 taken
+  shift
+  cnet connect "$network" box
+  BOX=$(cnet endpoint inspect "$network/box" --json | jq -r '.[0].IPv4Address' | cut -d/ -f1)
+  for taken in "$@"; do
+    [ "$BOX" != "$taken" ] || { echo "box got $taken, a container's address" >&2; return 1; }
+  done
+  run cnet exec box ping -c 1 -W 2 "$1"
+  assert_success
+}
+
 # Asserts nothing of cnet's or docker's networks is left in the host.
 assert_nothing_left() {
   run cnet network ls --json
@@ -73,14 +88,8 @@ assert_nothing_left() {
 
   # One state: a cnet sandbox on the same network gets an address no
   # container has, and they reach each other.
-  cnet connect "docker-$id" box
-  run cnet endpoint inspect "docker-$id/box" --json
-  local box
-  box=$(echo "$output" | jq -r '.[0].IPv4Address' | cut -d/ -f1)
-  [ "$box" != "$a1" ] && [ "$box" != "$a2" ]
-  run docker exec c1 ping -c 1 -W 2 "$box"
-  assert_success
-  run cnet exec box ping -c 1 -W 2 "$a2"
+  connect_box "docker-$id" "$a2" "$a1"
+  run docker exec c1 ping -c 1 -W 2 "$BOX"
   assert_success
 
   # docker network connect and disconnect.
@@ -142,7 +151,8 @@ assert_nothing_left() {
   # it carries on from the store (dockerd does not activate it again).
   kill -TERM "$PLUGIN_PID"
   for i in $(seq 1 100); do kill -0 "$PLUGIN_PID" 2>/dev/null || break; sleep 0.05; done
-  ! kill -0 "$PLUGIN_PID" 2>/dev/null
+  run kill -0 "$PLUGIN_PID"
+  [ "$status" -ne 0 ]
   run in_host test -e /run/docker/plugins/cnet.sock
   [ "$status" -ne 0 ]
   cnet_plugin_serve
@@ -200,13 +210,7 @@ assert_nothing_left() {
   docker run -d --name cb --network dflt bb:local sleep 1000
   run docker exec ca ping -c 1 -W 2 "$(address cb dflt)"
   assert_success
-  cnet connect "docker-$id" box
-  run cnet endpoint inspect "docker-$id/box" --json
-  local box
-  box=$(echo "$output" | jq -r '.[0].IPv4Address' | cut -d/ -f1)
-  [ "$box" != "$(address ca dflt)" ] && [ "$box" != "$(address cb dflt)" ]
-  run cnet exec box ping -c 1 -W 2 "$(address ca dflt)"
-  assert_success
+  connect_box "docker-$id" "$(address ca dflt)" "$(address cb dflt)"
   cnet disconnect "docker-$id" box
 
   # Internal: no default route, and no docker_gwbridge either.

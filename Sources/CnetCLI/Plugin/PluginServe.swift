@@ -62,21 +62,15 @@ struct PluginServe: ParsableCommand {
       return handler
     }
     let logger = Logger(label: "cnet.plugin")
-    let directory = "/run/docker/plugins"
-    try Self.makeDirectory(directory)
-    let path = "\(directory)/\(name).sock"
-    // A stale socket is replaced; one somebody answers on is not taken over.
-    if (try? PluginClient(name: name, address: .unix(path), timeout: .seconds(2), connectBudget: 0)
-      .call("/Plugin.Activate", body: [])) != nil
-    {
-      throw CnetError(.conflict, "plugin serve: a plugin already answers on \(path)")
-    }
-    // The socket is root's only: whoever can call it changes the host's network.
-    let mask = umask(0o077)
+    let path = "/run/docker/plugins/\(name).sock"
     var settings = Controller.Settings()
     settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
-    let server = try PluginServer(path: path, handler: PluginService(settings: settings, logger: logger), logger: logger)
-    umask(mask)
+    let server: PluginServer
+    do {
+      server = try PluginServer(path: path, handler: PluginService(settings: settings, logger: logger), logger: logger)
+    } catch let error as CnetError {
+      throw CnetError(error.kind, "plugin serve: \(error.message)")
+    }
     logger.info("serving NetworkDriver and IpamDriver as \"\(name)\" on \(path)")
 
     // Signals: stop listening, finish the call in progress, remove the socket.
@@ -97,16 +91,5 @@ struct PluginServe: ParsableCommand {
     withExtendedLifetime(sources) { server.wait() }
     server.stop()
     logger.info("stopped")
-  }
-
-  /// mkdir -p, root-only for what it makes.
-  static func makeDirectory(_ path: String) throws {
-    var prefix = ""
-    for part in path.split(separator: "/") {
-      prefix += "/" + part
-      if mkdir(prefix, 0o755) != 0, errno != EEXIST {
-        throw CnetError(.failed, "cannot create \(prefix): \(String(cString: strerror(errno)))")
-      }
-    }
   }
 }

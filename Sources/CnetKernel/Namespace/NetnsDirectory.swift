@@ -95,14 +95,9 @@ public struct NetnsDirectory: Sendable {
     // Checks that the process exists and has a network namespace we can see.
     let source = "/proc/\(pid)/ns/net"
     _ = try NetworkNamespace.of(pid: pid)
+    if !bind { return try link(file: source, as: name) }
     try prepare()
     let file = path(of: name)
-    if !bind {
-      guard symlink(source, file) == 0 else {
-        throw KernelError("create namespace", "\"\(name)\"", code: lastErrno())
-      }
-      return
-    }
     try createPlaceholder(file, name)
     guard mount(source, file, "none", UInt(MS_BIND), nil) == 0 else {
       let code = lastErrno()

@@ -3,6 +3,10 @@ import CnetEngine
 import CnetKernel
 import CnetStore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A plugin's NetworkDriver as cnet's NetworkDriver: each CNM verb is the
 /// call libnetwork's remote driver makes, with the shapes dockerd sends
 /// (the `Interface` object always there, Options under dockerd's keys), so
@@ -162,7 +166,7 @@ public final class RemoteDriver: NetworkDriver {
     guard let link = try inside.linkIfPresent(named: name), let alias = link.alias, alias.hasPrefix(Self.sourceMark),
       let source = try? InterfaceName(String(alias.dropFirst(Self.sourceMark.count)))
     else { return }
-    let host = try NetworkNamespace.open(path: "/proc/self/ns/net", name: nil)
+    let host = try NetworkNamespace.of(pid: getpid())
     try inside.setLink(link, LinkChanges(up: false, namespace: host, newName: source, alias: ""))
   }
 

@@ -1,3 +1,4 @@
+import CnetCore
 import Dispatch
 import Logging
 import NIOConcurrencyHelpers
@@ -41,10 +42,18 @@ public final class PluginServer: Sendable {
   let readers = DispatchQueue(label: "cnet.plugin.reads", attributes: .concurrent)
   private let stopped = NIOLockedValueBox(false)
 
-  /// Binds `path` (a stale socket file is replaced; the directory is made,
-  /// root-only) and starts answering.
+  /// Binds `path` and starts answering. The directories are made as needed;
+  /// the socket is root's only (whoever can call it changes the host's
+  /// network). A stale socket file is replaced; one that somebody answers
+  /// on is not taken over.
   public init(path: String, handler: PluginHandler, logger: Logger) throws {
     self.path = path
+    try Self.makeDirectories(of: path)
+    if (try? PluginClient(name: "", address: .unix(path), timeout: .seconds(2), connectBudget: 0)
+      .call("/Plugin.Activate", body: [])) != nil
+    {
+      throw CnetError(.conflict, "a plugin already answers on \(path)")
+    }
     let queue = self.queue
     let readers = self.readers
     group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -60,6 +69,8 @@ public final class PluginServer: Sendable {
             CallHandler(handler: handler, queue: queue, readers: readers, logger: logger))
         }
       }
+    let mask = umask(0o077)
+    defer { umask(mask) }
     do {
       channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
     } catch {
@@ -82,6 +93,17 @@ public final class PluginServer: Sendable {
       try? group.syncShutdownGracefully()
       queue.sync {}
       readers.sync(flags: .barrier) {}
+    }
+  }
+
+  /// mkdir -p of the socket's directory (0755, as dockerd makes it).
+  static func makeDirectories(of path: String) throws {
+    var prefix = ""
+    for part in path.split(separator: "/").dropLast() {
+      prefix += "/" + part
+      if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+        throw CnetError(.failed, "cannot create \(prefix): \(String(cString: strerror(errno)))")
+      }
     }
   }
 
