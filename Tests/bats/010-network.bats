@@ -110,6 +110,40 @@ load helpers
   assert_success
 }
 
+@test "IPv6 on an IPv4-only network stays quiet; a dual-stack network has it" {
+  # As Docker's containers: an endpoint with no IPv6 address gets no
+  # link-local address either, so it sends no duplicate detection, router
+  # solicitations or multicast reports for the bridge to flood.
+  cnet network create four --subnet 10.91.0.0/24
+  cnet connect four a
+  run cnet exec a ip -o -6 addr show dev eth0
+  assert_success
+  [ -z "$output" ]
+  run cnet exec a ip -o -4 addr show dev eth0
+  [[ "$output" == *"10.91.0.2/24"* ]]
+  # Nor does the host end on the bridge.
+  run cnet endpoint inspect four/a --json
+  port=$(echo "$output" | jq -r '.[0].HostInterface')
+  [ -n "$port" ]
+  run in_host ip -o -6 addr show dev "$port"
+  assert_success
+  [ -z "$output" ]
+  # A dual-stack network: its endpoints get their address and a link-local
+  # one, and reach each other and the gateway over IPv6.
+  cnet network create six --ipv6 --subnet 10.92.0.0/24 --subnet fd00:92::/64
+  cnet connect six b
+  cnet connect six c
+  run cnet exec b ip -o -6 addr show dev eth0
+  [[ "$output" == *"fd00:92::2/64"* ]]
+  [[ "$output" == *"fe80::"* ]]
+  run cnet exec b ping -6 -c 1 -W 2 fd00:92::3
+  assert_success
+  run cnet exec c ping -6 -c 1 -W 2 fd00:92::1
+  assert_success
+  run cnet exec b ip -6 route show default
+  [[ "$output" == "default via fd00:92::1 dev eth0"* ]]
+}
+
 @test "host and null networks" {
   cnet network create hostnet -d host
   cnet network create nonet -d null

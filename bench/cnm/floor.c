@@ -3,7 +3,8 @@
 // (cnet's own shim), with no process start, no parsing, no store and no
 // files. Per container: a named namespace (unshare on a thread, bind-mounted
 // under /var/run/netns), lo up, a veth with its peer born in the namespace
-// on the bridge, the peer up, its address, the default route. Teardown:
+// on the bridge, both ends up without IPv6 addresses of their own, the
+// peer's address, the default route. Teardown:
 // the name is unmounted and removed, and the kernel reaps the rest.
 //
 //   floor BRIDGE PREFIX COUNT   (PREFIX: the /16's first two octets, "10.70")
@@ -122,14 +123,26 @@ int main(int argc, char **argv) {
     cnet_link_attrs_init(&peer);
     a.ifname = veth;
     a.master = bridge_index;
-    a.up = 1;
     peer.ifname = "eth0";
     peer.netns_fd = fd;
     struct cnet_link_kind kind = {.kind = "veth", .veth_peer = &peer, .macvlan_mode = -1};
     talk(host, cnet_msg_link_add(request, sizeof(request), sequence, &a, &kind), NULL, NULL, "veth");
+    // As cnet: the host end up with its owner mark and no IPv6 addresses
+    // (the kernel ignores both on creation), then the peer up, also without
+    // IPv6 addresses (an IPv4-only network).
+    cnet_link_attrs_init(&a);
+    a.ifname = veth;
+    a.up = 1;
+    a.alias = "cnet:endpoint:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    a.addr_gen_mode = 1;
+    talk(host, cnet_msg_link_set(request, sizeof(request), sequence, &a), NULL, NULL, "veth up");
 
     int32_t eth0 = ifindex(inside, "eth0");
-    set_up(inside, eth0);
+    cnet_link_attrs_init(&a);
+    a.ifindex = eth0;
+    a.up = 1;
+    a.addr_gen_mode = 1;
+    talk(inside, cnet_msg_link_set(request, sizeof(request), sequence, &a), NULL, NULL, "eth0 up");
     struct cnet_addr addr = {.family = AF_INET, .prefixlen = 16, .ifindex = eth0};
     inet_pton(AF_INET, address, addr.local);
     talk(inside, cnet_msg_addr(request, sizeof(request), sequence, 1, &addr), NULL, NULL, "address");

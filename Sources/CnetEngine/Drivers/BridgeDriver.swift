@@ -197,10 +197,15 @@ public final class BridgeDriver: NetworkDriver {
       mtu: network.mtu.map(UInt32.init), master: bridge.index)
     try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
 
-    // The peer can only be brought up once both ends exist.
+    // The peer can only be brought up once both ends exist. Without an
+    // IPv6 address of its own (an IPv4-only network) it gets no link-local
+    // one either, as Docker's containers have no IPv6 on such networks:
+    // otherwise its duplicate detection, router solicitations and
+    // multicast reports are flooded by the bridge to every other port,
+    // work that grows with the number of containers.
     let inside = try sandbox.socket()
     let link = try inside.link(named: peerName)
-    try inside.setLink(link, LinkChanges(up: true))
+    try inside.setLink(link, LinkChanges(up: true, ipv6AutoAddresses: endpoint.ipv6 == nil ? false : nil))
     for address in endpoint.addresses {
       try inside.addAddress(address, to: link, noDAD: true)
     }
