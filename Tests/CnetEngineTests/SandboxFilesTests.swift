@@ -101,6 +101,20 @@ import Testing
     #expect(HostsFiles.without("e1", Array("10.0.0.2\ta\t# cnet endpoint e1\n".utf8)) == [])
   }
 
+  @Test func readBytesReadsEverythingAndLeavesRoom() throws {
+    let path = directory.path + "/big"
+    // Larger than a page and than the first read's guess would be for
+    // /proc-like files, with every byte value.
+    let content = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    try AtomicFile.write(path, content)
+    let read = try #require(AtomicFile.readBytes(path, reserving: 100))
+    #expect(read == content)
+    #expect(read.capacity >= content.count + 100)
+    #expect(AtomicFile.readBytes(directory.path + "/absent") == nil)
+    try AtomicFile.write(path, [UInt8]())
+    #expect(AtomicFile.readBytes(path) == [])
+  }
+
   @Test func aSandboxOnOneNetworkSharesItsFile() throws {
     let hosts = files()
     try AtomicFile.directory(directory.path + "/etc")

@@ -60,26 +60,36 @@ enum AtomicFile {
     readBytes(path).map { String(decoding: $0, as: UTF8.self) }
   }
 
-  static func readBytes(_ path: String) -> [UInt8]? {
+  /// The file's bytes, in an array with room for `extra` more: read into
+  /// memory that is not zeroed first, sized by fstat (and grown if the
+  /// file grew).
+  static func readBytes(_ path: String, reserving extra: Int = 0) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    // One read for the whole file, sized by fstat; grown if it grew.
     var st = stat()
     // (/proc files report size 0.)
-    var data = [UInt8](repeating: 0, count: fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) + 1 : 4096)
-    var count = 0
-    while true {
-      if count == data.count { data += [UInt8](repeating: 0, count: data.count) }
-      let n = data.withUnsafeMutableBytes { buffer -> Int in
-        guard let base = buffer.baseAddress else { return 0 }
-        return Glibc.read(fd, base + count, buffer.count - count)
+    let size = fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) + 1 : 4096
+    var full = false
+    var data = [UInt8](unsafeUninitializedCapacity: size + extra) { buffer, count in
+      count = 0
+      guard let base = buffer.baseAddress else { return }
+      while count < size {
+        let n = Glibc.read(fd, base + count, size - count)
+        if n < 0, errno == EINTR { continue }
+        if n <= 0 { return }
+        count += n
       }
+      full = true
+    }
+    // The file grew since fstat: the rest, a page at a time.
+    var page = [UInt8](repeating: 0, count: full ? 4096 : 0)
+    while full {
+      let n = page.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       if n < 0, errno == EINTR { continue }
       if n <= 0 { break }
-      count += n
+      data += page[..<n]
     }
-    data.removeSubrange(count...)
     return data
   }
 

@@ -66,55 +66,69 @@ struct HostsFiles {
   }
 
   /// Puts (or replaces) an endpoint's lines in its network's file. The
-  /// file is edited as bytes: a network with a thousand sandboxes has a
-  /// file of some 40 KB, edited on every join.
+  /// file is edited as bytes, in the buffer it is read into (with room
+  /// for the new lines): a network with a thousand sandboxes has a file of
+  /// some 100 KB, edited on every join, and every fresh page a copy
+  /// touches is a page fault.
   func add(_ endpoint: EndpointRecord, of sandbox: SandboxRecord, to network: NetworkRecord) throws {
     guard !endpoint.addresses.isEmpty else { return }
     let path = networkFile(network.id)
+    let lines = Self.lines(endpoint, sandbox).utf8
     var bytes: [UInt8]
-    if let existing = AtomicFile.readBytes(path) {
-      bytes = Self.without(endpoint.id, existing)
+    if var existing = AtomicFile.readBytes(path, reserving: lines.count) {
+      Self.removeLines(of: endpoint.id, from: &existing)
+      bytes = consume existing
     } else {
       try ensureNetwork(network)
       bytes = Array((header(network) + Self.localhost).utf8)
     }
-    bytes += Self.lines(endpoint, sandbox).utf8
+    bytes += lines
     try AtomicFile.write(path, bytes)
   }
 
   /// Takes an endpoint's lines out of its network's file.
   func remove(_ endpointID: String, from networkID: String) throws {
     let path = networkFile(networkID)
-    guard let bytes = AtomicFile.readBytes(path) else { return }
-    let kept = Self.without(endpointID, bytes)
-    if kept.count != bytes.count { try AtomicFile.write(path, kept) }
+    guard var bytes = AtomicFile.readBytes(path) else { return }
+    if Self.removeLines(of: endpointID, from: &bytes) { try AtomicFile.write(path, bytes) }
   }
 
   /// The file without the lines that end with the endpoint's tag.
   static func without(_ endpointID: String, _ bytes: [UInt8]) -> [UInt8] {
+    var kept = bytes
+    removeLines(of: endpointID, from: &kept)
+    return kept
+  }
+
+  /// Removes the lines that end with the endpoint's tag, moving the rest
+  /// down in place; whether there were any.
+  @discardableResult
+  static func removeLines(of endpointID: String, from bytes: inout [UInt8]) -> Bool {
     // memchr and memcmp over the buffer: a network's file has a line per
-    // endpoint (some 50 KB at a thousand), and this runs on every join and
-    // leave; slicing arrays line by line cost ten times as much.
+    // endpoint, and this runs on every join and leave; slicing arrays line
+    // by line cost ten times as much.
     let tag = Array(tag(endpointID).utf8)
-    return bytes.withUnsafeBufferPointer { buffer -> [UInt8] in
-      guard let base = buffer.baseAddress else { return bytes }
-      var kept: [UInt8] = []
+    let count = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+      guard let base = buffer.baseAddress else { return 0 }
+      var kept = 0  // buffer[..<kept] is the result so far
       var copied = 0  // buffer[..<copied] is dealt with
       var start = 0
       while start < buffer.count {
         let end = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
-          .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
+          .map { UnsafePointer(base).distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
         if end - start >= tag.count, memcmp(base + end - tag.count, tag, tag.count) == 0 {
-          if kept.isEmpty { kept.reserveCapacity(buffer.count) }
-          kept += buffer[copied..<start]
+          if kept != copied { memmove(base + kept, base + copied, start - copied) }
+          kept += start - copied
           copied = min(end + 1, buffer.count)
         }
         start = end + 1
       }
-      guard copied > 0 else { return bytes }
-      kept += buffer[copied...]
-      return kept
+      if kept != copied { memmove(base + kept, base + copied, buffer.count - copied) }
+      return kept + (buffer.count - copied)
     }
+    guard count != bytes.count else { return false }
+    bytes.removeSubrange(count...)
+    return true
   }
 
   /// Whether a sandbox can share its network's file.
