@@ -245,8 +245,7 @@ extension Controller {
 
     // Reserve: mark what is going.
     try store.transaction {
-      try store.setJoinState(ofEndpoint: endpoint.id, .leaving)
-      if deleteEndpoint { try store.setState(ofEndpoint: endpoint.id, .removing) }
+      try store.markLeaving(endpoint: endpoint.id, removing: deleteEndpoint)
       if sandboxGoes { try store.setState(ofSandbox: sandbox.id, .removing) }
     }
 

@@ -186,7 +186,7 @@ extension Controller {
   /// own and are on `network` (a sandbox on one network shares the
   /// network's file and needs nothing).
   func refreshOwnHosts(on network: String, except skipped: String? = nil) throws {
-    for sandbox in try store.sandboxesWithOwnHosts(on: network) where sandbox.id != skipped && sandbox.state == .ready {
+    for sandbox in try store.sandboxesWithOwnHosts(on: network, except: skipped) {
       try files.update(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id))
     }
   }

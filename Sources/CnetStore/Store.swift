@@ -220,11 +220,17 @@ public final class Store {
     try database.statement("UPDATE sandboxes SET hosts_mode = ? WHERE id = ?").bind(.text(own ? "own" : "link"), .text(id)).run()
   }
 
-  /// Sandboxes with a hosts file of their own that are joined to the network.
-  public func sandboxesWithOwnHosts(on networkID: String) throws -> [SandboxRecord] {
-    try sandboxes(where: """
+  /// Ready sandboxes, but `skipped`, with a hosts file of their own that
+  /// are joined to the network.
+  public func sandboxesWithOwnHosts(on networkID: String, except skipped: String? = nil) throws -> [SandboxRecord] {
+    // Usually there are none at all (a sandbox on one network shares its
+    // network's file), and this probe compiles in a fraction of the query.
+    let probe = "SELECT 1 FROM sandboxes WHERE hosts_mode = 'own' AND state = 'ready' AND id IS NOT ? LIMIT 1"
+    guard try database.statement(probe).bind(optional(skipped)).first({ _ in true }) != nil else { return [] }
+    return try sandboxes(where: """
+      state = 'ready' AND id IS NOT ? AND
       hosts_mode = 'own' AND EXISTS (SELECT 1 FROM endpoints e WHERE e.sandbox_id = sandboxes.id AND e.network_id = ?)
-      """, [.text(networkID)])
+      """, [optional(skipped), .text(networkID)])
   }
 
   public func deleteSandbox(id: String) throws {
@@ -319,6 +325,14 @@ public final class Store {
     try database.statement(
       "UPDATE endpoints SET sandbox_id = ?, interface = ?, host_interface = ?, join_state = ? WHERE id = ?"
     ).bind(optional(sandbox), optional(interface), optional(hostInterface), optional(state?.rawValue), .text(id)).run()
+  }
+
+  /// The start of a leave: the endpoint is leaving, and going too when
+  /// `removing` (one statement: it runs at every disconnect).
+  public func markLeaving(endpoint id: String, removing: Bool) throws {
+    try database.statement(
+      "UPDATE endpoints SET join_state = 'leaving', state = CASE WHEN ? THEN 'removing' ELSE state END WHERE id = ?"
+    ).bind(.int(removing ? 1 : 0), .text(id)).run()
   }
 
   public func setJoinState(ofEndpoint id: String, _ state: JoinState) throws {

@@ -59,10 +59,26 @@ import Glibc
     #expect(try store.unsettledSandboxes().map(\.id) == ["s1id"])
     #expect(try store.unsettledEndpoints().map(\.id) == ["e1id"])
     #expect(try store.networkIDs(ofSandbox: "s1id") == ["n1id"])
-    #expect(try store.sandboxesWithOwnHosts(on: "n1id").map(\.id) == ["s1id"])
+    // Only ready sandboxes count, and not the one skipped.
+    #expect(try store.sandboxesWithOwnHosts(on: "n1id").isEmpty)
     try store.transaction {
       try store.setState(ofNetwork: "n1id", .ready)
       try store.setState(ofSandbox: "s1id", .ready)
+    }
+    #expect(try store.sandboxesWithOwnHosts(on: "n1id").map(\.id) == ["s1id"])
+    #expect(try store.sandboxesWithOwnHosts(on: "n2id").isEmpty)
+    #expect(try store.sandboxesWithOwnHosts(on: "n1id", except: "s1id").isEmpty)
+    #expect(try store.sandboxesWithOwnHosts(on: "n1id", except: "other").map(\.id) == ["s1id"])
+    try store.transaction {
+      try store.markLeaving(endpoint: "e1id", removing: false)
+    }
+    #expect(try store.endpoint(id: "e1id")?.joinState == .leaving)
+    #expect(try store.endpoint(id: "e1id")?.state == .creating)
+    try store.transaction {
+      try store.markLeaving(endpoint: "e1id", removing: true)
+    }
+    #expect(try store.endpoint(id: "e1id")?.state == .removing)
+    try store.transaction {
       try store.setState(ofEndpoint: "e1id", .ready)
       try store.setJoinState(ofEndpoint: "e1id", .joined)
       try store.setHostsMode(ofSandbox: "s1id", own: false)
