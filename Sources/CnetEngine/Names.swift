@@ -18,14 +18,29 @@ enum Names {
     return text
   }
 
-  /// Now, as RFC 3339 in UTC ("2026-11-24T20:30:00Z"). Formatted by hand:
-  /// strftime would load the time zone files first.
-  static func now() -> String {
-    var seconds = time(nil)
-    var t = tm()
-    gmtime_r(&seconds, &t)
-    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday))T\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))Z"
+  /// Now, as RFC 3339 in UTC ("2026-11-24T20:30:00Z").
+  static func now() -> String { utc(Int64(time(nil))) }
+
+  /// Seconds since the epoch as RFC 3339 in UTC, computed by hand: glibc's
+  /// gmtime_r (and strftime) read the time zone file on their first call,
+  /// four system calls for nothing in a process that lives milliseconds.
+  /// The date is the proleptic Gregorian calendar's (days to civil date
+  /// after Howard Hinnant's algorithm, exact for any Int64 day count).
+  static func utc(_ seconds: Int64) -> String {
+    let (quotient, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
+    let days = remainder < 0 ? quotient - 1 : quotient
+    let clock = remainder < 0 ? remainder + 86_400 : remainder
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let shifted = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+    let month = shifted < 10 ? shifted + 3 : shifted - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(year)-\(two(month))-\(two(day))T\(two(clock / 3600)):\(two(clock / 60 % 60)):\(two(clock % 60))Z"
   }
 
   /// Names of networks, endpoints and sandboxes: what Docker accepts, short
