@@ -1,15 +1,19 @@
 // The netlink transport: open, send and receive on a NETLINK_ROUTE (or
 // NETLINK_NETFILTER) socket, in the caller's namespace or in another one
-// through a throwaway thread.
+// through a throwaway thread; and a link's index by name, asked of the
+// socket's namespace.
 #include "cnet_shim.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 
 struct cnet_nl {
@@ -86,6 +90,16 @@ void cnet_nl_close(struct cnet_nl *nl) {
 }
 
 uint32_t cnet_nl_portid(const struct cnet_nl *nl) { return nl->portid; }
+
+int32_t cnet_nl_ifindex(const struct cnet_nl *nl, const char *name) {
+  struct ifreq request;
+  memset(&request, 0, sizeof(request));
+  size_t length = strlen(name);
+  if (length == 0 || length >= sizeof(request.ifr_name)) return -ENODEV;
+  memcpy(request.ifr_name, name, length);
+  if (ioctl(mnl_socket_get_fd(nl->sock), SIOCGIFINDEX, &request) < 0) return -errno;
+  return request.ifr_ifindex;
+}
 
 int cnet_nl_send(struct cnet_nl *nl, const void *buf, size_t len) {
   ssize_t n;

@@ -39,9 +39,9 @@ extension Controller {
         let interface = joined.interface
       else { continue }
       let socket = try sandbox.socket()
-      let link = try socket.link(named: try InterfaceName(interface))
+      let index = try socket.index(of: try InterfaceName(interface))
       do {
-        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: link.index))
+        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: index))
       } catch let error as KernelError where error.kind == .alreadyExists {
         // Someone else's default route: theirs stays.
       }
@@ -57,9 +57,9 @@ extension Controller {
         let (next, gateway) = try gatewayProvider(family, among: remaining), let interface = next.interface
       else { continue }
       let socket = try sandbox.socket()
-      let link = try socket.link(named: try InterfaceName(interface))
+      let index = try socket.index(of: try InterfaceName(interface))
       do {
-        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: link.index))
+        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: index))
       } catch let error as KernelError where error.kind == .alreadyExists {}
     }
   }

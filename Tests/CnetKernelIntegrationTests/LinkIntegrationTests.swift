@@ -55,6 +55,13 @@ struct LinkIntegrationTests {
     #expect(hostEnd.linkNetnsID != nil)
     #expect(hostEnd.link == peer.index)
     #expect(try host.linkIfPresent(named: name("eth0")) == nil)
+    // Indexes by name, each socket answering for its own namespace.
+    #expect(try inside.index(of: name("eth0")) == peer.index)
+    #expect(try host.index(of: name("v0")) == hostEnd.index)
+    let missing = #expect(throws: KernelError.self) { try host.index(of: name("eth0")) }
+    #expect(missing?.kind == .notFound)
+    let dumped = #expect(throws: KernelError.self) { try host.link(named: name("eth0")) }
+    #expect(missing?.message == dumped?.message, "the same words as a lookup by dump")
     // Deleting one end deletes the pair.
     try host.deleteLink(hostEnd)
     #expect(try inside.linkIfPresent(named: name("eth0")) == nil)

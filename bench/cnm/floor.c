@@ -128,8 +128,8 @@ int main(int argc, char **argv) {
     struct cnet_link_kind kind = {.kind = "veth", .veth_peer = &peer, .macvlan_mode = -1};
     talk(host, cnet_msg_link_add(request, sizeof(request), sequence, &a, &kind), NULL, NULL, "veth");
     // As cnet: the host end up with its owner mark and no IPv6 addresses
-    // (the kernel ignores both on creation), then the peer up, also without
-    // IPv6 addresses (an IPv4-only network).
+    // (the kernel ignores both on creation); the peer's index by ioctl, its
+    // addrgenmode, then the peer up (BridgeDriver.join says why in two).
     cnet_link_attrs_init(&a);
     a.ifname = veth;
     a.up = 1;
@@ -137,11 +137,15 @@ int main(int argc, char **argv) {
     a.addr_gen_mode = 1;
     talk(host, cnet_msg_link_set(request, sizeof(request), sequence, &a), NULL, NULL, "veth up");
 
-    int32_t eth0 = ifindex(inside, "eth0");
+    int32_t eth0 = cnet_nl_ifindex(inside, "eth0");
+    if (eth0 <= 0) die("eth0", eth0);
+    cnet_link_attrs_init(&a);
+    a.ifindex = eth0;
+    a.addr_gen_mode = 1;
+    talk(inside, cnet_msg_link_set(request, sizeof(request), sequence, &a), NULL, NULL, "eth0 addrgenmode");
     cnet_link_attrs_init(&a);
     a.ifindex = eth0;
     a.up = 1;
-    a.addr_gen_mode = 1;
     talk(inside, cnet_msg_link_set(request, sizeof(request), sequence, &a), NULL, NULL, "eth0 up");
     struct cnet_addr addr = {.family = AF_INET, .prefixlen = 16, .ifindex = eth0};
     inet_pton(AF_INET, address, addr.local);

@@ -182,7 +182,7 @@ public final class BridgeDriver: NetworkDriver {
   public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
                    kernel: KernelContext) throws {
     let host = try kernel.host()
-    let bridge = try host.link(named: try bridgeName(network))
+    let bridge = try host.index(of: try bridgeName(network))
     let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
     let peerName = try InterfaceName(interface)
     let mac = try endpoint.mac.map(MACAddress.unicast)
@@ -194,7 +194,7 @@ public final class BridgeDriver: NetworkDriver {
     // every join slower the more there were (measured with bench/cnm).
     try host.addLink(
       hostName, .veth(VethPeer(name: peerName, namespace: sandbox.namespace, address: mac)),
-      mtu: network.mtu.map(UInt32.init), master: bridge.index)
+      mtu: network.mtu.map(UInt32.init), master: bridge)
     try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
 
     // The peer can only be brought up once both ends exist. Without an
@@ -202,12 +202,20 @@ public final class BridgeDriver: NetworkDriver {
     // one either, as Docker's containers have no IPv6 on such networks:
     // otherwise its duplicate detection, router solicitations and
     // multicast reports are flooded by the bridge to every other port,
-    // work that grows with the number of containers.
+    // work that grows with the number of containers. The mode goes in a
+    // request of its own, before the link is up: in one request the kernel
+    // brings the link up first, and with its peer already up it has
+    // carrier at once, so the link-local address could come before the
+    // mode (it did, 19 times in 20, once nothing synced the link's state
+    // in between; the host end above comes up without carrier and waits).
     let inside = try sandbox.socket()
-    let link = try inside.link(named: peerName)
-    try inside.setLink(link, LinkChanges(up: true, ipv6AutoAddresses: endpoint.ipv6 == nil ? false : nil))
+    let peer = try inside.index(of: peerName)
+    if endpoint.ipv6 == nil {
+      try inside.setLink(index: peer, name: peerName.value, LinkChanges(ipv6AutoAddresses: false))
+    }
+    try inside.setLink(index: peer, name: peerName.value, LinkChanges(up: true))
     for address in endpoint.addresses {
-      try inside.addAddress(address, to: link, noDAD: true)
+      try inside.addAddress(address, toIndex: peer, name: peerName.value, noDAD: true)
     }
   }
 
@@ -220,11 +228,11 @@ public final class BridgeDriver: NetworkDriver {
   public func plumb(_ endpoint: EndpointRecord, network: NetworkRecord, peer: InterfaceName,
                     kernel: KernelContext) throws {
     let host = try kernel.host()
-    let bridge = try host.link(named: try bridgeName(network))
+    let bridge = try host.index(of: try bridgeName(network))
     let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
     try host.addLink(
       hostName, .veth(VethPeer(name: peer, address: try endpoint.mac.map(MACAddress.unicast))),
-      mtu: network.mtu.map(UInt32.init), master: bridge.index)
+      mtu: network.mtu.map(UInt32.init), master: bridge)
     try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
   }
 

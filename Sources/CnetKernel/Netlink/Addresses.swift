@@ -27,20 +27,25 @@ extension RouteSocket {
   /// addresses get the prefix's broadcast address, as `ip addr add ... brd +`
   /// and the container tools set it. Throws KernelError.
   public func addAddress(_ cidr: CIDR, to link: LinkInfo, noDAD: Bool = false) throws {
-    var request = addressRequest(cidr, link)
+    try addAddress(cidr, toIndex: link.index, name: link.name, noDAD: noDAD)
+  }
+
+  /// The same, for a link known by index (`name` is for messages).
+  public func addAddress(_ cidr: CIDR, toIndex index: Int32, name: String, noDAD: Bool = false) throws {
+    var request = addressRequest(cidr, index)
     if let broadcast = cidr.broadcast {
       fill(&request.broadcast, broadcast.bytes)
       request.has_broadcast = 1
     }
     if noDAD, cidr.family == .v6 { request.flags = ifaNoDAD }
-    try change("add address", "\(cidr) to \"\(link.name)\"\(whereText)") { buf, size, seq in
+    try change("add address", "\(cidr) to \"\(name)\"\(whereText)") { buf, size, seq in
       cnet_msg_addr(buf, size, seq, 1, &request)
     }
   }
 
   /// Equivalent to: `ip addr del CIDR dev LINK`.
   public func deleteAddress(_ cidr: CIDR, from link: LinkInfo) throws {
-    var request = addressRequest(cidr, link)
+    var request = addressRequest(cidr, link.index)
     try change("delete address", "\(cidr) from \"\(link.name)\"\(whereText)") { buf, size, seq in
       cnet_msg_addr(buf, size, seq, 0, &request)
     }
@@ -55,11 +60,11 @@ extension RouteSocket {
     }, parse: parseAddress)
   }
 
-  private func addressRequest(_ cidr: CIDR, _ link: LinkInfo) -> cnet_addr {
+  private func addressRequest(_ cidr: CIDR, _ index: Int32) -> cnet_addr {
     var request = cnet_addr()
     request.family = cidr.family == .v4 ? UInt8(AF_INET) : UInt8(AF_INET6)
     request.prefixlen = UInt8(cidr.prefixLength)
-    request.ifindex = link.index
+    request.ifindex = index
     fill(&request.local, cidr.address.bytes)
     return request
   }

@@ -282,6 +282,17 @@ extension RouteSocket {
     return link
   }
 
+  /// The index of the link named `name`, without a link dump: one ioctl
+  /// on this socket, answered in its namespace, where `link(named:)` is a
+  /// round trip with a 1.5 KB reply parsed and mostly thrown away (three of
+  /// them in every connect). A missing link is the same `.notFound` error.
+  public func index(of name: InterfaceName) throws -> Int32 {
+    let index = transport.interfaceIndex(name.value)
+    if index > 0 { return index }
+    if index == -ENODEV { throw KernelError("find device", "\"\(name)\"\(whereText)", code: ENODEV) }
+    return try link(named: name).index
+  }
+
   /// The link with this name, or nil when there is none.
   public func linkIfPresent(named name: InterfaceName) throws -> LinkInfo? {
     let c = CArguments()

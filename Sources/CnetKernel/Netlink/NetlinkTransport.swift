@@ -1,5 +1,9 @@
 import CShim
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where netlink requests go and replies come from. The kernel socket is
 /// the real one; tests substitute a fake that records requests and plays
 /// back golden replies.
@@ -10,6 +14,14 @@ public protocol NetlinkTransport: AnyObject {
   func send(_ request: UnsafeRawBufferPointer) -> Int32
   /// Receives one datagram into `buffer`; its length, or -errno.
   func receive(into buffer: UnsafeMutableRawBufferPointer) -> Int
+  /// The index of the link named `name` in the transport's namespace, or
+  /// -errno (-ENODEV: none). Transports that cannot tell answer
+  /// -EOPNOTSUPP, and callers ask with a link dump instead.
+  func interfaceIndex(_ name: String) -> Int32
+}
+
+extension NetlinkTransport {
+  public func interfaceIndex(_ name: String) -> Int32 { -EOPNOTSUPP }
 }
 
 /// A NETLINK_ROUTE socket from the shim, pinned to the namespace it was
@@ -51,5 +63,9 @@ final class KernelTransport: NetlinkTransport {
 
   func receive(into buffer: UnsafeMutableRawBufferPointer) -> Int {
     cnet_nl_recv(socket, buffer.baseAddress, buffer.count)
+  }
+
+  func interfaceIndex(_ name: String) -> Int32 {
+    cnet_nl_ifindex(socket, name)
   }
 }
