@@ -77,7 +77,14 @@ import Testing
     #expect(text.contains("10.0.0.3\tb\t# cnet endpoint e2"))
   }
 
-  @Test func withoutTakesExactlyTheEndpointsLines() {
+  /// The bytes without the endpoint's lines, and whether any went.
+  func without(_ endpointID: String, _ bytes: [UInt8]) -> ([UInt8], Bool) {
+    var kept = bytes
+    let removed = HostsFiles.removeLines(of: endpointID, from: &kept)
+    return (kept, removed)
+  }
+
+  @Test func removeLinesTakesExactlyTheEndpointsLines() {
     let file = """
       # header
       10.0.0.2\ta\t# cnet endpoint e1
@@ -88,23 +95,24 @@ import Testing
       """
     let bytes = Array(file.utf8)
     // The last line has no newline; e12 and e1x only begin with the tag.
-    #expect(String(decoding: HostsFiles.without("e1", bytes), as: UTF8.self) == """
+    let (kept, removed) = without("e1", bytes)
+    #expect(removed)
+    #expect(String(decoding: kept, as: UTF8.self) == """
       # header
       10.0.0.3\tb\t# cnet endpoint e12
       10.0.0.4\tc\t# cnet endpoint e1x
 
       """)
-    #expect(HostsFiles.without("e9", bytes) == bytes)
-    #expect(HostsFiles.without("e12", bytes).count == bytes.count - "10.0.0.3\tb\t# cnet endpoint e12\n".utf8.count)
-    #expect(HostsFiles.without("e1", []) == [])
+    #expect(without("e9", bytes) == (bytes, false))
+    #expect(without("e12", bytes).0.count == bytes.count - "10.0.0.3\tb\t# cnet endpoint e12\n".utf8.count)
+    #expect(without("e1", []) == ([], false))
     // Every line is the endpoint's: nothing is left.
-    #expect(HostsFiles.without("e1", Array("10.0.0.2\ta\t# cnet endpoint e1\n".utf8)) == [])
+    #expect(without("e1", Array("10.0.0.2\ta\t# cnet endpoint e1\n".utf8)) == ([], true))
   }
 
   @Test func readBytesReadsEverythingAndLeavesRoom() throws {
     let path = directory.path + "/big"
-    // Larger than a page and than the first read's guess would be for
-    // /proc-like files, with every byte value.
+    // Several pages, every byte value.
     let content = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
     try AtomicFile.write(path, content)
     let read = try #require(AtomicFile.readBytes(path, reserving: 100))

@@ -8,8 +8,9 @@ struct EndpointJoin: ParsableCommand {
     discussion: """
       The endpoint appears in the sandbox as eth0, eth1, ... in join order, with \
       its addresses and a default route via the network's gateway (none on an \
-      internal network). A sandbox made by a join is removed when its last \
-      endpoint leaves.
+      internal network). Without an IPv6 address it has no IPv6 address at all, \
+      not even a link-local one, as Docker's containers on IPv4-only networks. \
+      A sandbox made by a join is removed when its last endpoint leaves.
       """)
 
   @Argument(help: "The endpoint: NAME, NETWORK/NAME or id.")

@@ -93,13 +93,6 @@ struct HostsFiles {
     if Self.removeLines(of: endpointID, from: &bytes) { try AtomicFile.write(path, bytes) }
   }
 
-  /// The file without the lines that end with the endpoint's tag.
-  static func without(_ endpointID: String, _ bytes: [UInt8]) -> [UInt8] {
-    var kept = bytes
-    removeLines(of: endpointID, from: &kept)
-    return kept
-  }
-
   /// Removes the lines that end with the endpoint's tag, moving the rest
   /// down in place; whether there were any.
   @discardableResult

@@ -276,10 +276,12 @@ extension RouteSocket {
   /// Equivalent to: `ip link show dev NAME`. A missing link is a
   /// `.notFound` error worded as iproute2 does ("cannot find device").
   public func link(named name: InterfaceName) throws -> LinkInfo {
-    guard let link = try linkIfPresent(named: name) else {
-      throw KernelError("find device", "\"\(name)\"\(whereText)", code: ENODEV)
-    }
+    guard let link = try linkIfPresent(named: name) else { throw noSuchDevice(name) }
     return link
+  }
+
+  private func noSuchDevice(_ name: InterfaceName) -> KernelError {
+    KernelError("find device", "\"\(name)\"\(whereText)", code: ENODEV)
   }
 
   /// The index of the link named `name`, without a link dump: one ioctl
@@ -289,7 +291,7 @@ extension RouteSocket {
   public func index(of name: InterfaceName) throws -> Int32 {
     let index = transport.interfaceIndex(name.value)
     if index > 0 { return index }
-    if index == -ENODEV { throw KernelError("find device", "\"\(name)\"\(whereText)", code: ENODEV) }
+    if index == -ENODEV { throw noSuchDevice(name) }
     return try link(named: name).index
   }
 
