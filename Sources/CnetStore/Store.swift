@@ -201,13 +201,13 @@ public final class Store {
       .bind(.text(ownHosts ? "own" : "link"), .text(id)).run()
   }
 
-  /// Whether any record is in a transitional state: one cheap question
-  /// before looking at each kind.
   public func hasNetworks(driver: String) throws -> Bool {
     try database.statement("SELECT EXISTS (SELECT 1 FROM networks WHERE driver = ?)").bind(.text(driver))
       .first { $0.int(0) != 0 } ?? false
   }
 
+  /// Whether any record is in a transitional state: one cheap question
+  /// before looking at each kind.
   public func hasUnsettledRecords() throws -> Bool {
     try database.statement("""
       SELECT EXISTS (SELECT 1 FROM endpoints WHERE state != 'ready' OR join_state IN ('joining', 'leaving'))
