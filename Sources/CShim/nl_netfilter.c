@@ -79,6 +79,7 @@ int cnet_msg_ct_delete(void *buf, size_t size, uint32_t seq, const struct cnet_c
   if (ct->tuple_len < sizeof(struct nlattr)) return -EINVAL;
   // The dumped CTA_TUPLE_ORIG as it came, header and all.
   if (b.ok && b.nlh->nlmsg_len + MNL_ALIGN(ct->tuple_len) <= b.size) {
+    memset((char *)b.nlh + b.nlh->nlmsg_len, 0, MNL_ALIGN(ct->tuple_len));
     memcpy((char *)b.nlh + b.nlh->nlmsg_len, ct->tuple, ct->tuple_len);
     b.nlh->nlmsg_len += MNL_ALIGN(ct->tuple_len);
   } else {

@@ -27,6 +27,22 @@ import Testing
       """)])
   }
 
+  /// The request buffer is reused: what a long request left in it must not
+  /// show through the padding of a later one ("bridge" is padded).
+  @Test func paddingIsClearedInAReusedBuffer() throws {
+    let fake = FakeTransport()
+    let socket = socket(fake, seq: 7)
+    try socket.setLink(named: try InterfaceName("br0"), LinkChanges(alias: String(repeating: "z", count: 100)))
+    try socket.addLink(try InterfaceName("br0"), .bridge, up: true)
+    #expect(fake.requests.last == hex("""
+      38000000 1000 0506 08000000 00000000
+      00 00 0000 00000000 01000000 01000000
+      0800 0300 62723000
+      1000 1280
+      0b00 0100 62726964676500 00
+      """))
+  }
+
   @Test func vethWithPeerInsideANamespace() throws {
     let fake = FakeTransport()
     // An fd number stands in for a namespace; the fake never uses it.
