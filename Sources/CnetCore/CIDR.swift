@@ -17,16 +17,21 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
   /// Parses "ADDRESS/LEN". Without "/LEN" the prefix is the whole address
   /// (a host), as `ip` reads it, when `hostWhenBare` is set.
   public init(_ text: String, hostWhenBare: Bool = false) throws(CnetError) {
-    let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-    guard let address = IPAddress(parts[0]) else {
+    let slash = text.utf8.firstIndex(of: UInt8(ascii: "/"))
+    guard let address = IPAddress(text[..<(slash ?? text.endIndex)]) else {
       throw CnetError(.invalidArgument, "invalid address \"\(text)\": not an IPv4 or IPv6 address")
     }
     let length: Int
-    if parts.count == 2 {
-      let digits = parts[1]
-      guard (1...3).contains(digits.utf8.count), digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-        let n = Int(digits), n <= address.family.bitWidth
-      else {
+    if let slash {
+      // One to three decimal digits, read byte by byte (see IPv4Address).
+      var n = 0
+      var digits = 0
+      for byte in text.utf8[text.utf8.index(after: slash)...] {
+        guard digits < 3, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { digits = 4; break }
+        n = n * 10 + Int(byte - UInt8(ascii: "0"))
+        digits += 1
+      }
+      guard (1...3).contains(digits), n <= address.family.bitWidth else {
         throw CnetError(.invalidArgument,
           "invalid prefix length in \"\(text)\": expected 0-\(address.family.bitWidth)")
       }

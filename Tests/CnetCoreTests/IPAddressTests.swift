@@ -52,6 +52,29 @@ import Glibc
     }
   }
 
+  /// Random strings over digits and dots (and a few strays): the
+  /// byte-by-byte IPv4 parser accepts exactly what inet_pton accepts, with
+  /// the same value.
+  @Test func ipv4AgreesWithGlibcOnRandomText() {
+    let alphabet = Array("0123456789..........".utf8) + Array("-+ x/:".utf8)
+    var generator = SystemRandomNumberGenerator()
+    var accepted = 0
+    for _ in 0..<50_000 {
+      let length = Int.random(in: 0...16, using: &generator)
+      let bytes = (0..<length).map { _ in
+        Int.random(in: 0..<100, using: &generator) < 97
+          ? alphabet[Int.random(in: 0..<20, using: &generator)] : alphabet.randomElement(using: &generator)!
+      }
+      let text = String(decoding: bytes, as: UTF8.self)
+      var storage = in_addr()
+      let glibc = inet_pton(AF_INET, text, &storage) == 1 ? UInt32(bigEndian: storage.s_addr) : nil
+      #expect(IPv4Address(text)?.value == glibc, "\(text)")
+      #expect(IPv4Address(Substring(text))?.value == glibc, "\(text)")
+      if glibc != nil { accepted += 1 }
+    }
+    #expect(accepted > 100, "the random text should hit valid addresses too")
+  }
+
   @Test func familyAndBytes() {
     #expect(IPAddress("10.0.0.1")?.family == .v4)
     #expect(IPAddress("fd00::1")?.family == .v6)
@@ -92,6 +115,21 @@ import Glibc
   @Test(arguments: ["10.0.0.1", "10.0.0.1/33", "10.0.0.1/-1", "10.0.0.1/", "10.0.0.1/abc", "/24", "x/24", "fd00::/129", "10.0.0.1/24/8", "10.0.0.1/0024"])
   func invalid(_ text: String) {
     #expect(throws: CnetError.self) { try CIDR(text) }
+  }
+
+  /// Every prefix length around the valid range, and the forms around it.
+  @Test func prefixLengths() throws {
+    for n in 0...200 {
+      let v4 = try? CIDR("10.0.0.1/\(n)")
+      #expect(v4?.prefixLength == (n <= 32 ? n : nil))
+      let v6 = try? CIDR("fd00::1/\(n)")
+      #expect(v6?.prefixLength == (n <= 128 ? n : nil))
+    }
+    #expect(try CIDR("10.0.0.1/024").prefixLength == 24)
+    #expect(try CIDR("10.0.0.1/00").prefixLength == 0)
+    for bad in ["10.0.0.1//24", "10.0.0.1/2 4", "10.0.0.1/ 24", "10.0.0.1/24 ", "10.0.0.1/+24", "10.0.0.1/1000"] {
+      #expect(throws: CnetError.self) { try CIDR(bad) }
+    }
   }
 
   @Test func errorsSayWhatIsWrong() {
