@@ -59,10 +59,18 @@ extension Controller {
   /// A guess; a wrong one costs only the kernel's work on another core.
   /// (Making the join's veth pair there too was measured, and lost: at a
   /// few hundred containers the kernel serialises the two threads' work.)
+  ///
+  /// For a plain `cnet connect NETWORK SANDBOX` the shim has started it
+  /// already, before main, on the same guess (Sources/CShim/early_netns.c);
+  /// it is taken here only if this guess agrees. (One not taken is never
+  /// waited for: unnamed, it goes with the process.)
   public static func speculativeNamespace(for spec: SandboxSpec, settings: Settings = Settings()) -> PendingNamespace? {
     guard spec.pid == nil, spec.netns == nil, let name = try? NamespaceName(spec.name),
       !NetnsDirectory(path: settings.netnsDirectory).exists(name)
     else { return nil }
+    if settings.netnsDirectory == NetnsDirectory.standard.path, let early = PendingNamespace.takeEarly() {
+      return early
+    }
     return try? NetworkNamespace.startCreating()
   }
 

@@ -306,6 +306,11 @@ int cnet_netns_create_start(struct cnet_netns_pending **out);
 /// Waits for the thread; then as cnet_netns_create. Frees `pending`.
 int cnet_netns_create_finish(struct cnet_netns_pending *pending, int *fd, struct cnet_nl **nl);
 
+/// The creation cnet_netns_create_start began before main for a plain
+/// `cnet connect NETWORK SANDBOX` (early_netns.c says when), or NULL; the
+/// caller owns it (finish it). Returns it once.
+struct cnet_netns_pending *cnet_netns_take_early(void);
+
 /// 1 if `fd` refers to a network namespace, 0 if it is some other file
 /// (a placeholder left by an interrupted `netns add`, another namespace
 /// type), or -errno. Uses NS_GET_NSTYPE, which only nsfs files answer.

@@ -106,6 +106,16 @@ public final class PendingNamespace {
     pending = started
   }
 
+  private init(adopting started: OpaquePointer) {
+    pending = started
+  }
+
+  /// The one the shim started before main for a plain `cnet connect`
+  /// (Sources/CShim/early_netns.c), if it did; once.
+  public static func takeEarly() -> PendingNamespace? {
+    cnet_netns_take_early().map { PendingNamespace(adopting: $0) }
+  }
+
   /// Waits for the namespace and takes it.
   public func finish(name: String?) throws -> (NetworkNamespace, RouteSocket) {
     guard let pending else { throw KernelError("create network namespace", "", code: EALREADY) }
