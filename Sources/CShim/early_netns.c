@@ -35,6 +35,8 @@ static void start_early(int argc, char **argv, char **envp) {
   }
   const char *name = argv[3];
   if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strlen(name) > NAME_MAX) return;
+  // NetnsDirectory.standard; speculativeNamespace takes this one only for
+  // that directory.
   char path[PATH_MAX];
   if (snprintf(path, sizeof(path), "/var/run/netns/%s", name) >= (int)sizeof(path)) return;
   if (access(path, F_OK) == 0) return;
