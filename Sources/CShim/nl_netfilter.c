@@ -136,7 +136,6 @@ int cnet_msg_nft_elements(void *buf, size_t size, uint32_t seq, const struct cne
                           size_t count, int remove) {
   unsigned char *base = buf;
   size_t used = 0;
-  memset(buf, 0, size);
   int rc = put_message(base, size, &used, NFNL_MSG_BATCH_BEGIN, 0, seq, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, NULL, 0);
   const uint16_t add = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM;
   const uint16_t del = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELSETELEM;

@@ -43,6 +43,21 @@ import Testing
       """))
   }
 
+  /// The same for an nftables batch, whose messages are laid out one after
+  /// another in the buffer: the bytes match those built in a fresh buffer.
+  @Test func setElementBatchesAreTheSameInAReusedBuffer() throws {
+    let elements = [SetElement.element(isolating: try InterfaceName("cv0")),
+                    SetElement.element(isolating: try InterfaceName("cv0123456789ab"))]
+    let fresh = FakeTransport()
+    try socket(fresh, seq: 9).changeSetElements(elements, remove: false)
+    let reused = FakeTransport()
+    let socket = socket(reused, seq: 8)
+    try socket.setLink(named: try InterfaceName("br0"), LinkChanges(alias: String(repeating: "z", count: 200)))
+    try socket.changeSetElements(elements, remove: false)
+    #expect(reused.requests.last == fresh.requests.last)
+    #expect(fresh.requests.count == 1)
+  }
+
   @Test func vethWithPeerInsideANamespace() throws {
     let fake = FakeTransport()
     // An fd number stands in for a namespace; the fake never uses it.
