@@ -16,8 +16,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
-    // libmnl (Debian: libmnl-dev). No pkgConfig: its headers and library
-    // are in the standard paths, and pkg-config's -L/usr/lib/... would put
+    // libmnl's header (Debian: libmnl-dev). No pkgConfig: its headers are
+    // in the standard paths, and pkg-config's -L/usr/lib/... would put
     // the system's shared libraries ahead of the static ones
     // scripts/build-release links (see there).
     .systemLibrary(
@@ -26,11 +26,12 @@ let package = Package(
 
     // Every libmnl call, netlink message build and parse, setns/unshare on
     // throwaway threads, and the exec path. Symbols are prefixed cnet_.
+    // The libmnl functions it calls are compiled in (Sources/CShim/mnl.c
+    // says why): libmnl-dev provides their prototypes, no library is linked.
     .target(
       name: "CShim",
       dependencies: ["CMnl"],
-      cSettings: [.define("_GNU_SOURCE")],
-      linkerSettings: [.linkedLibrary("mnl")]),
+      cSettings: [.define("_GNU_SOURCE")]),
 
     // The system's SQLite (Debian: libsqlite3-dev); no pkgConfig, as above.
     .systemLibrary(
