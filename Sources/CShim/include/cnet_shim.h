@@ -342,8 +342,8 @@ int cnet_netns_exec(int nsfd, const char *name, char *const argv[],
                     int *step);
 
 // ---------------------------------------------------------------------------
-// Netfilter: a probe for cnet's nftables table, conntrack flushing, and
-// libnftables (loaded on first use).
+// Netfilter: a probe for cnet's nftables table, conntrack flushing, set
+// elements over netlink, and the nft program for what rewrites the tables.
 
 /// NFT_MSG_GETTABLE for one table (`nft list table FAMILY NAME`, without
 /// its contents): answered by the table, or ENOENT. `family` is NFPROTO_*.
@@ -402,11 +402,10 @@ int cnet_msg_nft_elements(void *buf, size_t size, uint32_t seq, const struct cne
                           size_t count, int remove);
 
 /// Runs nft commands (the nft(8) language; one buffer is one atomic
-/// transaction) through libnftables, which is loaded with dlopen on the
-/// first call: it brings five more shared libraries that no other command
-/// should pay for at start. `*output` and `*error` receive what nft printed
-/// (malloc'ed, NULL if nothing; the caller frees). Returns 0, 1 when nft
-/// refused the commands, or -errno (-ENOENT: libnftables is not installed).
+/// transaction) with `nft -f -` (nft.c says why a program). `*output` and
+/// `*error` receive what nft printed (malloc'ed, NULL if nothing; the
+/// caller frees). Returns 0, 1 when nft refused the commands (or died), or
+/// -errno (-ENOENT: nft is not installed).
 int cnet_nft_run(const char *commands, char **output, char **error);
 
 #ifdef __cplusplus

@@ -5,9 +5,8 @@ import CnetCore
 import Glibc
 #endif
 
-/// nft(8) commands run through libnftables (loaded on first use, see
-/// cnet_nft_run). One call is one transaction: the kernel applies all of
-/// it or none.
+/// nft(8) commands, run by `nft -f -` (see cnet_nft_run). One call is one
+/// transaction: the kernel applies all of it or none.
 public enum Nftables {
   /// Runs `commands` and returns what nft printed.
   @discardableResult
@@ -31,7 +30,7 @@ public enum Nftables {
       throw KernelError(operation, "", code: EINVAL, kernelMessage: first)
     case -ENOENT:
       throw KernelError(operation, "", code: ENOENT,
-        kernelMessage: "libnftables is not installed (Debian: apt-get install libnftables1 nftables)")
+        kernelMessage: "nft is not installed (Debian: apt-get install nftables)")
     default:
       throw KernelError(operation, "", code: -rc)
     }
