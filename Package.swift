@@ -16,10 +16,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
-    // libmnl's header (Debian: libmnl-dev). No pkgConfig: its headers are
-    // in the standard paths, and pkg-config's -L/usr/lib/... would put
-    // the system's shared libraries ahead of the static ones
-    // scripts/build-release links (see there).
+    // libmnl's header (Debian: libmnl-dev): the prototypes and macros of
+    // the functions Sources/CShim/mnl.c compiles in. No pkgConfig: the
+    // header is in the standard path.
     .systemLibrary(
       name: "CMnl",
       providers: [.apt(["libmnl-dev"])]),
@@ -27,13 +26,14 @@ let package = Package(
     // Every libmnl call, netlink message build and parse, setns/unshare on
     // throwaway threads, and the exec path. Symbols are prefixed cnet_.
     // The libmnl functions it calls are compiled in (Sources/CShim/mnl.c
-    // says why): libmnl-dev provides their prototypes, no library is linked.
+    // says why); no library is linked.
     .target(
       name: "CShim",
       dependencies: ["CMnl"],
       cSettings: [.define("_GNU_SOURCE")]),
 
-    // The system's SQLite (Debian: libsqlite3-dev); no pkgConfig, as above.
+    // The system's SQLite (Debian: libsqlite3-dev); no pkgConfig: its header
+    // and libraries are in the standard paths.
     .systemLibrary(
       name: "CSQLite",
       providers: [.apt(["libsqlite3-dev"])]),
