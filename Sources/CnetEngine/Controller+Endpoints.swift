@@ -104,9 +104,9 @@ extension Controller {
   /// next free in the first pool of the family with room), then the driver's
   /// part. The record is returned in state `creating`, not yet stored.
   func reserveEndpoint(_ spec: EndpointSpec, on network: NetworkRecord, auto: Bool,
-                       reservation: IPAMReservation) throws -> EndpointRecord {
+                       reservation: IPAMReservation, id: String? = nil) throws -> EndpointRecord {
     var endpoint = EndpointRecord(
-      id: Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
+      id: id ?? Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
       isAuto: auto, created: Names.now(), ports: spec.ports)
     for family in [IPFamily.v4, .v6] {
       let pools = network.pools.filter { $0.subnet.family == family }

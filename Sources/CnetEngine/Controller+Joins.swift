@@ -50,15 +50,36 @@ extension Controller {
       source = .new(spec)
     }
     let (sandbox, isNew) = try sandboxForJoin(sandboxSpec.name, spec: sandboxSpec, network: network)
-    return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared)
+    // A new endpoint into a namespace still being made: the driver may have
+    // the namespace's thread start on the join while the store work goes
+    // on; the endpoint's id is drawn here for that.
+    var endpointID: String?
+    if isNew, case .new = source, let prepared {
+      let id = Names.newID()
+      if try driver(network.driver).prepareJoin(endpointID: id, network: network, interface: Self.nextInterface(after: []),
+                                                pending: prepared) {
+        endpointID = id
+      }
+    }
+    do {
+      return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared, endpointID: endpointID)
+    } catch {
+      // A refused reservation (a taken or wrong address, say) comes after
+      // the pair was asked for.
+      prepared?.discardPair()
+      throw error
+    }
   }
 
   /// Starts creating the namespace a `connect` of `spec` will probably
   /// need, before the caller waits for the lock: when the sandbox would be a
   /// new namespace of cnet's (no --pid or --netns, no such name yet).
   /// A guess; a wrong one costs only the kernel's work on another core.
-  /// (Making the join's veth pair there too was measured, and lost: at a
-  /// few hundred containers the kernel serialises the two threads' work.)
+  /// The same thread then makes the join's veth pair, when the driver asks
+  /// (`prepareJoin`, from `connect`), while this thread reserves in the
+  /// store. (A first try at that, an earlier session's, lost; its thread
+  /// then often started a millisecond late, see keep_off_this_cpu in
+  /// Sources/CShim/netns.c.)
   ///
   /// For a plain `cnet connect NETWORK SANDBOX` the shim has started it
   /// already, before main, on the same guess (Sources/CShim/early_netns.c);
@@ -106,7 +127,7 @@ extension Controller {
 
   /// A join, from reservation to commit.
   private func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool,
-                      prepared: PendingNamespace? = nil) throws -> (EndpointRecord, SandboxRecord)
+                      prepared: PendingNamespace? = nil, endpointID: String? = nil) throws -> (EndpointRecord, SandboxRecord)
   {
     let driver = try driver(network.driver)
     let before = sandboxIsNew ? [] : try store.endpoints(sandbox: sandbox.id)
@@ -124,7 +145,7 @@ extension Controller {
         case .existing(let existing):
           chosen = existing
         case .new(let spec):
-          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation)
+          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation, id: endpointID)
           endpointIsNew = true
         }
         chosen.sandboxID = sandbox.id

@@ -108,7 +108,8 @@ extension Controller {
       // A prepared namespace comes with `lo` up. `lo` is always index 1 in
       // a new namespace.
       if prepared == nil { try socket.setLink(index: 1, name: "lo", LinkChanges(up: true)) }
-      return SandboxContext(record: sandbox, namespace: namespace, socket: socket)
+      return SandboxContext(record: sandbox, namespace: namespace, socket: socket,
+                            pending: prepared?.pairHost != nil ? prepared : nil)
     case .pid:
       try netns.link(pid: sandbox.pid ?? 0, as: name, bind: false)
     case .host:

@@ -305,8 +305,25 @@ struct cnet_netns_pending;
 /// up, and returns at once.
 int cnet_netns_create_start(struct cnet_netns_pending **out);
 
-/// Waits for the thread; then as cnet_netns_create. Frees `pending`.
+/// Asks the thread to make a veth pair once the namespace is there: `host`
+/// on the bridge named `bridge` in the caller's namespace, with `alias` as
+/// its mark, no IPv6 addresses of its own, and up; `peer` inside the new
+/// namespace, down. `mtu` 0 keeps the kernel's. Both ends get the kernel's
+/// MAC addresses. Once only, before cnet_netns_create_finish; -EINVAL for a
+/// name too long. The pair's outcome comes from
+/// cnet_netns_pending_pair_finish.
+int cnet_netns_pending_pair(struct cnet_netns_pending *pending, const char *host, const char *peer,
+                            const char *bridge, uint32_t mtu, const char *alias);
+
+/// Waits for the namespace; then as cnet_netns_create. Frees `pending`
+/// unless a pair was asked for (then cnet_netns_pending_pair_finish does).
 int cnet_netns_create_finish(struct cnet_netns_pending *pending, int *fd, struct cnet_nl **nl);
+
+/// Waits for the pair asked for and returns its outcome (0 or -errno, the
+/// kernel's explanation in `message`); frees `pending`. Also the way to
+/// let go of a pending namespace that was never finished, pair or not: it
+/// is then closed, and the kernel frees it with whatever is inside.
+int cnet_netns_pending_pair_finish(struct cnet_netns_pending *pending, char *message, size_t size);
 
 /// The creation cnet_netns_create_start began before main for a plain
 /// `cnet connect NETWORK SANDBOX` (early_netns.c says when), or NULL; the

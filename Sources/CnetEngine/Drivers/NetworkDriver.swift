@@ -71,6 +71,16 @@ public protocol NetworkDriver: AnyObject {
   func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
             kernel: KernelContext) throws
 
+  /// An optional head start for a join into a sandbox whose namespace is
+  /// still being made (`pending`), before the endpoint is reserved: the
+  /// driver may have the namespace's thread make kernel objects meanwhile,
+  /// for the endpoint that will get `endpointID`, and find them at `join`
+  /// (through SandboxContext.pending). Returns whether it asked for
+  /// anything; if not, the controller draws the endpoint's id as usual.
+  /// If the join never happens (the reservation is refused), the controller
+  /// removes what was made (PendingNamespace.discardPair).
+  func prepareJoin(endpointID: String, network: NetworkRecord, interface: String, pending: PendingNamespace) -> Bool
+
   /// Whether endpoints of this driver's networks may publish ports (`-p`):
   /// checked when the endpoint is created.
   var publishesPorts: Bool { get }
@@ -89,6 +99,11 @@ public protocol NetworkDriver: AnyObject {
   /// up to 30 times slower). `sandbox` is nil when its namespace is gone.
   func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
              kernel: KernelContext) throws
+}
+
+extension NetworkDriver {
+  public func prepareJoin(endpointID: String, network: NetworkRecord, interface: String,
+                          pending: PendingNamespace) -> Bool { false }
 }
 
 /// Drivers that are not built in: Docker plugins, found and activated by
@@ -129,11 +144,16 @@ public final class SandboxContext {
   public let record: SandboxRecord
   public let namespace: NetworkNamespace
   private var inside: RouteSocket?
+  /// The namespace's creation, when a driver's prepareJoin asked it for
+  /// something.
+  public let pending: PendingNamespace?
 
-  public init(record: SandboxRecord, namespace: NetworkNamespace, socket: RouteSocket? = nil) {
+  public init(record: SandboxRecord, namespace: NetworkNamespace, socket: RouteSocket? = nil,
+              pending: PendingNamespace? = nil) {
     self.record = record
     self.namespace = namespace
     inside = socket
+    self.pending = pending
   }
 
   public func socket() throws -> RouteSocket {

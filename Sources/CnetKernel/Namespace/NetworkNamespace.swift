@@ -96,8 +96,17 @@ public final class NetworkNamespace {
 /// a thread of its own while the caller works on (cnet_netns_pending).
 /// Until it is bound to a name, only this process holds it: if the process
 /// dies, the kernel frees it. Dropped unfinished, it is collected and closed.
+///
+/// The same thread can also make a join's veth pair once the namespace is
+/// there (`requestPair`), while the caller reserves in the store; the
+/// caller then collects it with `finishPair` when it joins.
 public final class PendingNamespace {
+  /// The creation, until `finish` takes the namespace.
   private var pending: OpaquePointer?
+  /// The pair asked for, until `finishPair` collects it.
+  private var pairing: OpaquePointer?
+  /// The pair's host end, once asked for.
+  public private(set) var pairHost: String?
 
   init() throws {
     var started: OpaquePointer?
@@ -116,6 +125,21 @@ public final class PendingNamespace {
     cnet_netns_take_early().map { PendingNamespace(adopting: $0) }
   }
 
+  /// Asks for a veth pair: `host` on `bridge` (in this process's namespace)
+  /// marked `alias`, without IPv6 addresses of its own and up; `peer`
+  /// inside the new namespace, down. Both keep the kernel's MACs. False
+  /// when it cannot be asked (already finished, a name too long): the
+  /// caller then makes the pair itself.
+  public func requestPair(host: InterfaceName, peer: InterfaceName, bridge: InterfaceName, mtu: UInt32?,
+                          alias: String) -> Bool {
+    guard let pending, pairing == nil,
+      cnet_netns_pending_pair(pending, host.value, peer.value, bridge.value, mtu ?? 0, alias) == 0
+    else { return false }
+    pairing = pending
+    pairHost = host.value
+    return true
+  }
+
   /// Waits for the namespace and takes it.
   public func finish(name: String?) throws -> (NetworkNamespace, RouteSocket) {
     guard let pending else { throw KernelError("create network namespace", "", code: EALREADY) }
@@ -129,9 +153,40 @@ public final class PendingNamespace {
     return (NetworkNamespace(fd: fd, name: name), RouteSocket(transport: KernelTransport(adopting: nl), namespaceName: name))
   }
 
+  /// Waits for the pair asked for; throws what the kernel said when it
+  /// could not be made.
+  public func finishPair() throws {
+    guard let pairing else { throw KernelError("create veth pair", pairHost ?? "", code: EALREADY) }
+    self.pairing = nil
+    if pending == pairing { pending = nil }
+    var message = [CChar](repeating: 0, count: 256)
+    let rc = cnet_netns_pending_pair_finish(pairing, &message, message.count)
+    guard rc == 0 else {
+      throw KernelError("create veth pair", pairHost ?? "", code: -rc, kernelMessage: String(cString: message))
+    }
+  }
+
+  /// For a connect that failed before its join: waits for the pair asked
+  /// for, if any, and deletes it now, so that a refused command leaves
+  /// nothing behind (dropped with the namespace, the kernel would remove
+  /// it in the background, after the command's exit).
+  public func discardPair() {
+    guard let pairing else { return }
+    self.pairing = nil
+    if pending == pairing { pending = nil }
+    guard cnet_netns_pending_pair_finish(pairing, nil, 0) == 0, let pairHost, let name = try? InterfaceName(pairHost),
+      let socket = try? RouteSocket.current(), let link = try? socket.linkIfPresent(named: name)
+    else { return }
+    try? socket.deleteLink(link)
+  }
+
   deinit {
-    guard let pending else { return }
-    var fd: Int32 = -1
-    if cnet_netns_create_finish(pending, &fd, nil) == 0 { close(fd) }
+    if let pairing {
+      // Frees the creation too, finished or not.
+      _ = cnet_netns_pending_pair_finish(pairing, nil, 0)
+    } else if let pending {
+      var fd: Int32 = -1
+      if cnet_netns_create_finish(pending, &fd, nil) == 0 { close(fd) }
+    }
   }
 }
