@@ -117,6 +117,9 @@ static int make_pair(struct cnet_netns_pending *p, struct cnet_nl_status *status
 
 static void *speculative_thread(void *arg) {
   struct cnet_netns_pending *p = arg;
+  // For a pair asked later; a socket's namespace is the one it was made
+  // in, so before unshare (six system calls, on this thread, whether a
+  // pair comes or not).
   if (cnet_nl_open(&p->host) != 0) p->host = NULL;
   create_thread(&p->job);
   if (p->job.rc == 0) {

@@ -80,6 +80,22 @@ struct PendingNamespaceIntegrationTests {
     }
   }
 
+  /// A connect whose reservation is refused discards the pair at once:
+  /// with the namespace still held here, nothing else would remove it.
+  @Test func aDiscardedPairIsGoneAtOnce() throws {
+    try withBridge { host, bridge in
+      let pending = try NetworkNamespace.startCreating()
+      #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: bridge, mtu: nil,
+                                  alias: "cnet:endpoint:test"))
+      let (namespace, inside) = try pending.finish(name: nil)
+      pending.discardPair()
+      #expect(try host.linkIfPresent(named: name("pv" + suffix)) == nil)
+      #expect(try inside.linkIfPresent(named: name("eth0")) == nil)
+      #expect(throws: KernelError.self) { try pending.finishPair() }
+      withExtendedLifetime(namespace) {}
+    }
+  }
+
   @Test func aPairIsAskedOnce() throws {
     let pending = try NetworkNamespace.startCreating()
     #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: name("nobr" + suffix), mtu: nil,

@@ -7,8 +7,8 @@ import Glibc
 
 /// Set and map elements as the kernel stores them, for the changes a join
 /// and a leave make (published ports, isolated ports). These go to the
-/// kernel as one nftables netlink batch of our own making: through
-/// libnftables the same change costs a library load and a fetch of the
+/// kernel as one nftables netlink batch of our own making: through nft
+/// (Nftables) the same change costs a program's start and a fetch of the
 /// whole ruleset, milliseconds where this takes tens of microseconds.
 struct SetElement: Equatable {
   /// NFPROTO_INET or NFPROTO_BRIDGE.

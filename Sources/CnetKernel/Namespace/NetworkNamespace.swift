@@ -101,10 +101,11 @@ public final class NetworkNamespace {
 /// there (`requestPair`), while the caller reserves in the store; the
 /// caller then collects it with `finishPair` when it joins.
 public final class PendingNamespace {
-  /// The creation, until `finish` takes the namespace.
+  /// The creation; nil once nothing is left to collect (the namespace
+  /// taken with no pair asked, or the pair collected).
   private var pending: OpaquePointer?
-  /// The pair asked for, until `finishPair` collects it.
-  private var pairing: OpaquePointer?
+  /// Whether `finish` took the namespace.
+  private var taken = false
   /// The pair's host end, once asked for.
   public private(set) var pairHost: String?
 
@@ -132,18 +133,20 @@ public final class PendingNamespace {
   /// caller then makes the pair itself.
   public func requestPair(host: InterfaceName, peer: InterfaceName, bridge: InterfaceName, mtu: UInt32?,
                           alias: String) -> Bool {
-    guard let pending, pairing == nil,
+    guard let pending, !taken, pairHost == nil,
       cnet_netns_pending_pair(pending, host.value, peer.value, bridge.value, mtu ?? 0, alias) == 0
     else { return false }
-    pairing = pending
     pairHost = host.value
     return true
   }
 
   /// Waits for the namespace and takes it.
   public func finish(name: String?) throws -> (NetworkNamespace, RouteSocket) {
-    guard let pending else { throw KernelError("create network namespace", "", code: EALREADY) }
-    self.pending = nil
+    guard let pending, !taken else { throw KernelError("create network namespace", "", code: EALREADY) }
+    taken = true
+    // With a pair asked, the creation stays for finishPair (the C side
+    // frees it there).
+    if pairHost == nil { self.pending = nil }
     var fd: Int32 = -1
     var nl: OpaquePointer?
     let rc = cnet_netns_create_finish(pending, &fd, &nl)
@@ -156,11 +159,10 @@ public final class PendingNamespace {
   /// Waits for the pair asked for; throws what the kernel said when it
   /// could not be made.
   public func finishPair() throws {
-    guard let pairing else { throw KernelError("create veth pair", pairHost ?? "", code: EALREADY) }
-    self.pairing = nil
-    if pending == pairing { pending = nil }
     var message = [CChar](repeating: 0, count: 256)
-    let rc = cnet_netns_pending_pair_finish(pairing, &message, message.count)
+    guard let rc = collectPair(&message) else {
+      throw KernelError("create veth pair", pairHost ?? "", code: EALREADY)
+    }
     guard rc == 0 else {
       throw KernelError("create veth pair", pairHost ?? "", code: -rc, kernelMessage: String(cString: message))
     }
@@ -171,20 +173,27 @@ public final class PendingNamespace {
   /// nothing behind (dropped with the namespace, the kernel would remove
   /// it in the background, after the command's exit).
   public func discardPair() {
-    guard let pairing else { return }
-    self.pairing = nil
-    if pending == pairing { pending = nil }
-    guard cnet_netns_pending_pair_finish(pairing, nil, 0) == 0, let pairHost, let name = try? InterfaceName(pairHost),
+    var none: [CChar] = []
+    guard collectPair(&none) == 0, let pairHost, let name = try? InterfaceName(pairHost),
       let socket = try? RouteSocket.current(), let link = try? socket.linkIfPresent(named: name)
     else { return }
     try? socket.deleteLink(link)
   }
 
+  /// The pair's outcome (0 or -errno, the kernel's words in `message`),
+  /// once; nil when none was asked or it was collected already. Frees the
+  /// creation, and closes the namespace if `finish` never took it.
+  private func collectPair(_ message: inout [CChar]) -> Int32? {
+    guard pairHost != nil, let pending else { return nil }
+    self.pending = nil
+    return cnet_netns_pending_pair_finish(pending, &message, message.count)
+  }
+
   deinit {
-    if let pairing {
-      // Frees the creation too, finished or not.
-      _ = cnet_netns_pending_pair_finish(pairing, nil, 0)
-    } else if let pending {
+    guard let pending else { return }
+    if pairHost != nil {
+      _ = cnet_netns_pending_pair_finish(pending, nil, 0)
+    } else {
       var fd: Int32 = -1
       if cnet_netns_create_finish(pending, &fd, nil) == 0 { close(fd) }
     }
