@@ -26,6 +26,16 @@ struct PendingNamespaceIntegrationTests {
     try body(host, bridge)
   }
 
+  /// Waits up to 2 s for the pair's host end to be there (`present`) or
+  /// gone; whether it came to that.
+  func hostEnd(in host: RouteSocket, is present: Bool) throws -> Bool {
+    for _ in 0..<200 {
+      if try (host.linkIfPresent(named: name("pv" + suffix)) != nil) == present { return true }
+      usleep(10_000)
+    }
+    return false
+  }
+
   @Test func theThreadMakesThePairAsked() throws {
     try withBridge { host, bridge in
       let pending = try NetworkNamespace.startCreating()
@@ -66,17 +76,12 @@ struct PendingNamespaceIntegrationTests {
         let pending = try NetworkNamespace.startCreating()
         #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: bridge, mtu: nil,
                                     alias: "cnet:endpoint:test"))
+        // Made while the creation is still held, so that its going below
+        // is the namespace's doing.
+        #expect(try hostEnd(in: host, is: true), "the thread never made the pair")
       }
       // The kernel frees a namespace in the background.
-      var gone = false
-      for _ in 0..<200 {
-        if try host.linkIfPresent(named: name("pv" + suffix)) == nil {
-          gone = true
-          break
-        }
-        usleep(10_000)
-      }
-      #expect(gone, "the pair outlived its namespace")
+      #expect(try hostEnd(in: host, is: false), "the pair outlived its namespace")
     }
   }
 
@@ -88,6 +93,7 @@ struct PendingNamespaceIntegrationTests {
       #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: bridge, mtu: nil,
                                   alias: "cnet:endpoint:test"))
       let (namespace, inside) = try pending.finish(name: nil)
+      #expect(try hostEnd(in: host, is: true), "the thread never made the pair")
       pending.discardPair()
       #expect(try host.linkIfPresent(named: name("pv" + suffix)) == nil)
       #expect(try inside.linkIfPresent(named: name("eth0")) == nil)
