@@ -38,13 +38,19 @@ let package = Package(
       name: "CSQLite",
       providers: [.apt(["libsqlite3-dev"])]),
 
+    // SQLite's allocator: size-classed free lists in place of glibc's
+    // malloc (sqlite_memory.c says why).
+    .target(
+      name: "CSQLiteMemory",
+      dependencies: ["CSQLite"]),
+
     // Value types and validation. No I/O.
     .target(name: "CnetCore"),
 
     // SQLite schema, migrations, typed records, transactions, the operation lock.
     .target(
       name: "CnetStore",
-      dependencies: ["CnetCore", "CSQLite"]),
+      dependencies: ["CnetCore", "CSQLite", "CSQLiteMemory"]),
 
     // Typed Linux networking: named namespaces with iproute2 semantics,
     // netlink sockets pinned to a namespace, links, addresses, routes.
@@ -84,7 +90,7 @@ let package = Package(
     // Unit tests: no root, no kernel changes.
     .testTarget(name: "CnetCoreTests", dependencies: ["CnetCore"]),
     .target(name: "CnetTestSupport", path: "Tests/CnetTestSupport"),
-    .testTarget(name: "CnetStoreTests", dependencies: ["CnetStore", "CnetCore", "CnetTestSupport"]),
+    .testTarget(name: "CnetStoreTests", dependencies: ["CnetStore", "CnetCore", "CnetTestSupport", "CSQLite"]),
     .testTarget(name: "CnetEngineTests", dependencies: ["CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim"]),
     .testTarget(name: "CnetPluginTests", dependencies: ["CnetPlugin", "CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport", .product(name: "Logging", package: "swift-log")],

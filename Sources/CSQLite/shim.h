@@ -5,8 +5,3 @@
 static inline void (*cnet_sqlite_transient(void))(void *) {
   return SQLITE_TRANSIENT;
 }
-
-// sqlite3_config is variadic, which Swift cannot call.
-static inline int cnet_sqlite_config_memstatus(int on) {
-  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on);
-}
