@@ -5,6 +5,10 @@ import Testing
 
 @testable import CnetEngine
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct ResolvConfTests {
   @Test func givenServersWin() {
     let text = ResolvConf.render(dns: ["192.0.2.53"], search: ["corp.example"], host: "nameserver 198.51.100.1\nsearch home\noptions ndots:2\n", upstream: nil)
@@ -79,12 +83,14 @@ import Testing
 
   /// The bytes without the endpoint's lines, and whether any went.
   func without(_ endpointID: String, _ bytes: [UInt8]) -> ([UInt8], Bool) {
-    var kept = bytes
-    let removed = HostsFiles.removeLines(of: endpointID, from: &kept)
-    return (kept, removed)
+    var kept: [UInt8] = []
+    bytes.withUnsafeBytes { all in
+      try? HostsFiles.forEachKept(all, without: endpointID) { kept += $0 }
+    }
+    return (kept, kept.count != bytes.count)
   }
 
-  @Test func removeLinesTakesExactlyTheEndpointsLines() {
+  @Test func theKeptStretchesLeaveOutExactlyTheEndpointsLines() {
     let file = """
       # header
       10.0.0.2\ta\t# cnet endpoint e1
@@ -110,17 +116,40 @@ import Testing
     #expect(without("e1", Array("10.0.0.2\ta\t# cnet endpoint e1\n".utf8)) == ([], true))
   }
 
-  @Test func readBytesReadsEverythingAndLeavesRoom() throws {
+  @Test func readBytesAndTheMappingSeeEverything() throws {
     let path = directory.path + "/big"
     // Several pages, every byte value.
     let content = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
     try AtomicFile.write(path, content)
-    let read = try #require(AtomicFile.readBytes(path, reserving: 100))
-    #expect(read == content)
-    #expect(read.capacity >= content.count + 100)
+    #expect(AtomicFile.readBytes(path) == content)
+    #expect(try AtomicFile.withMappedBytes(path) { Array($0) } == content)
     #expect(AtomicFile.readBytes(directory.path + "/absent") == nil)
+    #expect(try AtomicFile.withMappedBytes(directory.path + "/absent") { _ in 1 } == nil)
     try AtomicFile.write(path, [UInt8]())
     #expect(AtomicFile.readBytes(path) == [])
+    #expect(try AtomicFile.withMappedBytes(path) { $0.count } == 0)
+  }
+
+  @Test func piecesAreWrittenInOrder() throws {
+    let path = directory.path + "/pieces"
+    let bytes = Array("one\ntwo\nthree\n".utf8)
+    try bytes.withUnsafeBytes { all in
+      // Out of order in the buffer, and an empty one among them.
+      try AtomicFile.write(path) { emit in
+        for range in [8..<14, 0..<0, 0..<4, 7..<8] { try emit(UnsafeRawBufferPointer(rebasing: all[range])) }
+      }
+    }
+    #expect(AtomicFile.read(path) == "three\none\n\n")
+    // A piece that fails leaves the old file and no temporary behind.
+    struct Refused: Error {}
+    #expect(throws: Refused.self) {
+      try AtomicFile.write(path) { emit in
+        try emit(UnsafeRawBufferPointer(start: nil, count: 0))
+        throw Refused()
+      }
+    }
+    #expect(AtomicFile.read(path) == "three\none\n\n")
+    #expect(access(path + ".tmp.\(getpid())", F_OK) != 0)
   }
 
   @Test func aSandboxOnOneNetworkSharesItsFile() throws {

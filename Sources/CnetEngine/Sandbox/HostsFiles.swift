@@ -66,62 +66,72 @@ struct HostsFiles {
   }
 
   /// Puts (or replaces) an endpoint's lines in its network's file. The
-  /// file is edited as bytes, in the buffer it is read into (with room
-  /// for the new lines): a network with a thousand sandboxes has a file of
-  /// some 100 KB, edited on every join, and every fresh page a copy
-  /// touches is a page fault.
+  /// new file is written from the old one's mapping, less the endpoint's
+  /// old lines, plus its new ones: a network with a thousand sandboxes has
+  /// a file of some 100 KB, edited on every join, and every fresh page a
+  /// copy would touch is a page fault.
   func add(_ endpoint: EndpointRecord, of sandbox: SandboxRecord, to network: NetworkRecord) throws {
     guard !endpoint.addresses.isEmpty else { return }
     let path = networkFile(network.id)
-    let lines = Self.lines(endpoint, sandbox).utf8
-    var bytes: [UInt8]
-    if var existing = AtomicFile.readBytes(path, reserving: lines.count) {
-      Self.removeLines(of: endpoint.id, from: &existing)
-      bytes = consume existing
-    } else {
-      try ensureNetwork(network)
-      bytes = Array((header(network) + Self.localhost).utf8)
+    var lines = Self.lines(endpoint, sandbox)
+    let edited: Void? = try lines.withUTF8 { new in
+      try AtomicFile.withMappedBytes(path) { old in
+        try AtomicFile.write(path) { emit in
+          try Self.forEachKept(old, without: endpoint.id, emit)
+          try emit(UnsafeRawBufferPointer(new))
+        }
+      }
     }
-    bytes += lines
-    try AtomicFile.write(path, bytes)
+    if edited == nil {
+      try ensureNetwork(network)
+      try AtomicFile.write(path, header(network) + Self.localhost + lines)
+    }
   }
 
   /// Takes an endpoint's lines out of its network's file.
   func remove(_ endpointID: String, from networkID: String) throws {
     let path = networkFile(networkID)
-    guard var bytes = AtomicFile.readBytes(path) else { return }
-    if Self.removeLines(of: endpointID, from: &bytes) { try AtomicFile.write(path, bytes) }
+    _ = try AtomicFile.withMappedBytes(path) { old in
+      var found = false
+      Self.forEachLine(of: endpointID, in: old) { _ in
+        found = true
+        return false
+      }
+      if found { try AtomicFile.write(path) { emit in try Self.forEachKept(old, without: endpointID, emit) } }
+    }
   }
 
-  /// Removes the lines that end with the endpoint's tag, moving the rest
-  /// down in place; whether there were any.
-  @discardableResult
-  static func removeLines(of endpointID: String, from bytes: inout [UInt8]) -> Bool {
-    // memchr and memcmp over the buffer: a network's file has a line per
-    // endpoint, and this runs on every join and leave; slicing arrays line
-    // by line cost ten times as much.
-    let tag = Array(tag(endpointID).utf8)
-    let count = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
-      guard let base = buffer.baseAddress else { return 0 }
-      var kept = 0  // buffer[..<kept] is the result so far
-      var copied = 0  // buffer[..<copied] is dealt with
-      var start = 0
-      while start < buffer.count {
-        let end = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
-          .map { UnsafePointer(base).distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
-        if end - start >= tag.count, memcmp(base + end - tag.count, tag, tag.count) == 0 {
-          if kept != copied { memmove(base + kept, base + copied, start - copied) }
-          kept += start - copied
-          copied = min(end + 1, buffer.count)
-        }
-        start = end + 1
-      }
-      if kept != copied { memmove(base + kept, base + copied, buffer.count - copied) }
-      return kept + (buffer.count - copied)
+  /// Hands `emit` the stretches of `bytes` left when the endpoint's lines
+  /// are taken out, in order.
+  static func forEachKept(_ bytes: UnsafeRawBufferPointer, without endpointID: String,
+                          _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    var from = 0  // where the stretch being kept began
+    try forEachLine(of: endpointID, in: bytes) { line in
+      if from < line.lowerBound { try emit(UnsafeRawBufferPointer(rebasing: bytes[from..<line.lowerBound])) }
+      from = line.upperBound
+      return true
     }
-    guard count != bytes.count else { return false }
-    bytes.removeSubrange(count...)
-    return true
+    if from < bytes.count { try emit(UnsafeRawBufferPointer(rebasing: bytes[from...])) }
+  }
+
+  /// Calls `body` with each of the endpoint's lines (those that end with
+  /// its tag), newline included, until it returns false. memchr and memcmp
+  /// over the buffer: a network's file has a line per endpoint, and this
+  /// runs on every join and leave; slicing arrays line by line cost ten
+  /// times as much.
+  static func forEachLine(of endpointID: String, in bytes: UnsafeRawBufferPointer,
+                          _ body: (Range<Int>) throws -> Bool) rethrows {
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+    let tag = Array(tag(endpointID).utf8)
+    var start = 0
+    while start < bytes.count {
+      let end = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+        .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+      if end - start >= tag.count, memcmp(base + end - tag.count, tag, tag.count) == 0 {
+        guard try body(start..<min(end + 1, bytes.count)) else { return }
+      }
+      start = end + 1
+    }
   }
 
   /// Whether a sandbox can share its network's file.
