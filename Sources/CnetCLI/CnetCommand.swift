@@ -4,6 +4,9 @@ import ArgumentParser
 /// anywhere would pull in Swift's thread pool, and namespaces belong to
 /// threads (DESIGN §4).
 struct CnetCommand: ParsableCommand {
+  /// What `--version` prints (FastPath prints it without the parser).
+  static let version = "0.1.0"
+
   static let configuration = CommandConfiguration(
     commandName: "cnet",
     abstract: "Container network manager: namespaces, links, addresses, routes, and Docker's network model.",
@@ -18,7 +21,7 @@ struct CnetCommand: ParsableCommand {
 
       \(ExitStatus.documentation)
       """,
-    version: "0.1.0",
+    version: version,
     subcommands: [
       Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self, FirewallCommand.self, PluginCommand.self,
       Netns.self, Exec.self, Link.self, Bridge.self, Addr.self, Route.self,

@@ -234,6 +234,19 @@ import Testing
     #expect(FastPath.match(arguments, namespace: nil) == nil)
   }
 
+  @Test func versionIsWhatTheParserPrints() {
+    #expect(FastPath.match(["--version"], namespace: nil) == .version)
+    #expect(FastPath.match(["--version", "x"], namespace: nil) == nil)
+    #expect(FastPath.match(["--version"], namespace: "web") == nil)
+    do {
+      _ = try CnetCommand.parseAsRoot(["--version"])
+      Issue.record("the parser did not stop at --version")
+    } catch {
+      #expect(CnetCommand.message(for: error) == CnetCommand.version)
+      #expect(CnetCommand.exitCode(for: error) == .success)
+    }
+  }
+
   @Test func globalNamespaceGoesAlong() {
     #expect(FastPath.match(["link", "list"], namespace: "web") == .linkList(json: false, namespace: "web"))
     #expect(FastPath.match(["netns", "list"], namespace: "web") == nil)
