@@ -75,9 +75,12 @@ static size_t class_index(size_t size) {
   return SMALL_LIMIT / SMALL_STEP + (size - SMALL_LIMIT) / MEDIUM_STEP - 1;
 }
 
-// Rounded up to 8 like every block, which keeps the header's low bit free.
+// Blocks past the classes are rounded up to 8, which keeps the header's
+// low bit free for DIRECT.
+static size_t direct_size(size_t n) { return (n + 7) & ~(size_t)7; }
+
 static void *direct(size_t requested) {
-  size_t n = (requested + 7) & ~(size_t)7;
+  size_t n = direct_size(requested);
   uint64_t *block = malloc(HEADER + n);
   if (block == NULL) return NULL;
   *block = (uint64_t)n | DIRECT;
@@ -146,7 +149,7 @@ static void *memory_realloc(void *pointer, int requested) {
 static int memory_roundup(int requested) {
   if (requested <= 0) return requested;
   size_t n = (size_t)requested;
-  return (int)(n > MEDIUM_LIMIT ? (n + 7) & ~(size_t)7 : class_size(n));
+  return (int)(n > MEDIUM_LIMIT ? direct_size(n) : class_size(n));
 }
 
 static int memory_init(void *unused) {

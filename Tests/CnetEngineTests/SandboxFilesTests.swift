@@ -81,6 +81,23 @@ import Glibc
     #expect(text.contains("10.0.0.3\tb\t# cnet endpoint e2"))
   }
 
+  @Test func removeTakesEveryLineOfTheEndpointAndOnlyThose() throws {
+    let hosts = files()
+    try hosts.add(try endpoint("e2", "b", "10.0.0.3/24"), of: sandbox("b"), to: network)
+    let path = hosts.networkFile("net1")
+    let before = try #require(AtomicFile.read(path))
+    // An endpoint with two addresses has two lines, here apart.
+    try AtomicFile.write(path, before + "10.0.0.2\ta\t# cnet endpoint e1\n"
+      + "10.0.0.4\tc\t# cnet endpoint e12\n" + "fd00::2\ta\t# cnet endpoint e1\n")
+    try hosts.remove("e1", from: "net1")
+    #expect(AtomicFile.read(path) == before + "10.0.0.4\tc\t# cnet endpoint e12\n")
+    // Nothing of the endpoint's: the file stays as it is.
+    try hosts.remove("e9", from: "net1")
+    #expect(AtomicFile.read(path) == before + "10.0.0.4\tc\t# cnet endpoint e12\n")
+    // No file yet: nothing to do.
+    try hosts.remove("e1", from: "absent")
+  }
+
   /// The bytes without the endpoint's lines, and whether any went.
   func without(_ endpointID: String, _ bytes: [UInt8]) -> ([UInt8], Bool) {
     var kept: [UInt8] = []

@@ -88,16 +88,22 @@ struct HostsFiles {
     }
   }
 
-  /// Takes an endpoint's lines out of its network's file.
+  /// Takes an endpoint's lines out of its network's file; the file is
+  /// left alone when it has none. One pass: the scan that finds the first
+  /// line goes on from there while writing.
   func remove(_ endpointID: String, from networkID: String) throws {
     let path = networkFile(networkID)
     _ = try AtomicFile.withMappedBytes(path) { old in
-      var found = false
-      Self.forEachLine(of: endpointID, in: old) { _ in
-        found = true
+      var first: Range<Int>?
+      Self.forEachLine(of: endpointID, in: old) { line in
+        first = line
         return false
       }
-      if found { try AtomicFile.write(path) { emit in try Self.forEachKept(old, without: endpointID, emit) } }
+      guard let first else { return }
+      try AtomicFile.write(path) { emit in
+        try emit(UnsafeRawBufferPointer(rebasing: old[..<first.lowerBound]))
+        try Self.forEachKept(UnsafeRawBufferPointer(rebasing: old[first.upperBound...]), without: endpointID, emit)
+      }
     }
   }
 
