@@ -2,6 +2,7 @@ import CnetCore
 import CnetEngine
 import CnetStore
 import CnetTestSupport
+import Dispatch
 import FoundationEssentials
 import Logging
 import Testing
@@ -134,6 +135,43 @@ import Testing
     let client = PluginClient(name: "dead", address: .unix(path), connectBudget: 0.5)
     let error = #expect(throws: CnetError.self) { try client.call("/Plugin.Activate", body: []) }
     #expect(error?.message.contains("cannot connect") == true)
+  }
+
+  /// A plugin that accepts and hangs up at once, before the request is
+  /// out: every call is a clear error. (The client's connection may be
+  /// closed before it is ready to read the reply; its reply promise was
+  /// then dropped unfulfilled, which SwiftNIO's debug builds trap on.)
+  @Test func aPluginThatHangsUpAtOnceIsAnError() throws {
+    let path = directory.path + "/hangup.sock"
+    let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    #expect(listener >= 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+      for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    #expect(bound == 0 && listen(listener, 64) == 0)
+    let calls = 200
+    let acceptor = DispatchGroup()
+    DispatchQueue.global().async(group: acceptor) {
+      for _ in 0..<calls {
+        let connection = accept(listener, nil, nil)
+        guard connection >= 0 else { return }
+        close(connection)
+      }
+    }
+    defer {
+      acceptor.wait()
+      close(listener)
+    }
+    let client = PluginClient(name: "hangup", address: .unix(path), timeout: .seconds(5), connectBudget: 0)
+    for _ in 0..<calls {
+      let error = #expect(throws: CnetError.self) { try client.call("/Plugin.Activate", body: []) }
+      #expect(error?.message.contains("hangup") == true)
+    }
   }
 }
 

@@ -46,9 +46,17 @@ public final class PluginClient: Sendable {
     let channel = try connect()
     defer { channel.close(promise: nil) }
     let promise = channel.eventLoop.makePromise(of: PluginReply.self)
-    try channel.eventLoop.submit {
-      try channel.pipeline.syncOperations.addHandler(ReplyCollector(promise: promise))
-    }.wait()
+    do {
+      try channel.eventLoop.submit {
+        try channel.pipeline.syncOperations.addHandler(ReplyCollector(promise: promise))
+      }.wait()
+    } catch {
+      // The plugin hung up before the collector was in place (the pipeline
+      // is gone). Nothing will fulfil the promise now; one dropped
+      // unfulfilled is a leak that SwiftNIO's debug builds trap on.
+      promise.fail(error)
+      throw CnetError(.failed, "plugin \"\(name)\" (\(address)): the connection closed before \(path) was sent")
+    }
 
     var headers = HTTPHeaders()
     headers.add(name: "Host", value: "")
