@@ -85,7 +85,12 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
-    .executableTarget(name: "cnet", dependencies: ["CnetCLI"]),
+    // The static release binary's start-up in place of glibc's, without
+    // its probe of the CPU's caches (Sources/CStart says why); empty unless
+    // scripts/build-release defines CNET_STATIC_START.
+    .target(name: "CStart"),
+
+    .executableTarget(name: "cnet", dependencies: ["CnetCLI", "CStart"]),
 
     // Unit tests: no root, no kernel changes.
     .testTarget(name: "CnetCoreTests", dependencies: ["CnetCore"]),
