@@ -25,6 +25,26 @@ import Testing
     return settings
   }
 
+  /// A Unix stream socket bound to `path` (not listening yet); nil when
+  /// it cannot be made.
+  static func boundSocket(_ path: String) -> Int32? {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+      for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard bound == 0 else {
+      close(fd)
+      return nil
+    }
+    return fd
+  }
+
   /// A server named `name` in the temporary plugin directory, and a
   /// resolver that finds it there.
   func serve(_ name: String = "cnettest") throws -> (PluginServer, PluginResolver) {
@@ -121,16 +141,7 @@ import Testing
     let (server, _) = try serve("dead")
     server.stop()
     let path = directory.path + "/plugins/dead.sock"
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-      for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
-    }
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    #expect(bound == 0)
+    let fd = try #require(Self.boundSocket(path))
     close(fd)
     let client = PluginClient(name: "dead", address: .unix(path), connectBudget: 0.5)
     let error = #expect(throws: CnetError.self) { try client.call("/Plugin.Activate", body: []) }
@@ -143,17 +154,8 @@ import Testing
   /// then dropped unfulfilled, which SwiftNIO's debug builds trap on.)
   @Test func aPluginThatHangsUpAtOnceIsAnError() throws {
     let path = directory.path + "/hangup.sock"
-    let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    #expect(listener >= 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-      for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
-    }
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    #expect(bound == 0 && listen(listener, 64) == 0)
+    let listener = try #require(Self.boundSocket(path))
+    #expect(listen(listener, 64) == 0)
     let calls = 200
     let acceptor = DispatchGroup()
     DispatchQueue.global().async(group: acceptor) {
