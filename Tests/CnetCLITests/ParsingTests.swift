@@ -56,19 +56,19 @@ import Testing
 
   @Test func linkAddOptions() throws {
     let add = try parse(["link", "add", "v0", "--type", "veth", "--peer", "eth0", "--peer-netns", "web", "--mtu", "1400", "--up"], as: LinkAdd.self)
-    let plan = try add.plan()
+    let plan = try add.request.plan()
     #expect(plan.kind == .veth)
     #expect(plan.peer?.value == "eth0")
     #expect(plan.peerNamespace == "web")
     #expect(plan.mtu == 1400)
     #expect(add.up)
 
-    let vxlan = try parse(["link", "add", "vx1", "--type", "vxlan", "--vni", "42", "--remote", "203.0.113.7", "--local", "198.51.100.1"], as: LinkAdd.self).plan()
+    let vxlan = try parse(["link", "add", "vx1", "--type", "vxlan", "--vni", "42", "--remote", "203.0.113.7", "--local", "198.51.100.1"], as: LinkAdd.self).request.plan()
     #expect(vxlan.vxlan?.vni == 42)
     #expect(vxlan.vxlan?.port == 4789)
     #expect(vxlan.vxlan?.remote == IPAddress("203.0.113.7"))
 
-    let macvlan = try parse(["link", "add", "mv0", "--type", "macvlan", "--dev", "eth0"], as: LinkAdd.self).plan()
+    let macvlan = try parse(["link", "add", "mv0", "--type", "macvlan", "--dev", "eth0"], as: LinkAdd.self).request.plan()
     #expect(macvlan.macvlanMode == .bridge)
     expectUsageError(["link", "add", "x", "--type", "tun"])
     expectUsageError(["link", "add", "x"])
@@ -77,7 +77,7 @@ import Testing
   @Test func linkAddRefusesBadInput() throws {
     func error(_ arguments: [String]) throws -> String? {
       let add = try parse(["link", "add"] + arguments, as: LinkAdd.self)
-      return planError { _ = try add.plan() }?.message
+      return planError { _ = try add.request.plan() }?.message
     }
     #expect(try error(["0123456789abcdef", "--type", "dummy"]) == "invalid interface name \"0123456789abcdef\": 16 bytes, at most 15 allowed")
     #expect(try error(["a:b", "--type", "dummy"]) == "invalid interface name \"a:b\": must not contain ':'")
@@ -100,7 +100,7 @@ import Testing
 
   @Test func linkSetOptions() throws {
     let set = try parse(["link", "set", "eth0", "--up", "--master", "br0", "--netns", "web", "--mtu", "9000", "--name", "eth1"], as: LinkSet.self)
-    let plan = try set.plan()
+    let plan = try set.request.plan()
     #expect(plan.up == true)
     #expect(plan.master?.value == "br0")
     #expect(plan.target == "web")
@@ -113,7 +113,7 @@ import Testing
 
     func error(_ arguments: [String]) throws -> String? {
       let set = try parse(["link", "set"] + arguments, as: LinkSet.self)
-      return planError { _ = try set.plan() }?.message
+      return planError { _ = try set.request.plan() }?.message
     }
     #expect(try error(["eth0"])?.hasPrefix("nothing to change") == true)
     #expect(try error(["eth0", "--up", "--down"]) == "--up and --down contradict each other")
@@ -140,8 +140,8 @@ import Testing
   }
 
   @Test func routeDestinations() throws {
-    func plan(_ arguments: [String]) throws -> RouteOptions.Plan {
-      try parse(["route", "add"] + arguments, as: RouteAdd.self).route.plan(requireNextHop: true)
+    func plan(_ arguments: [String]) throws -> RouteRequest.Plan {
+      try parse(["route", "add"] + arguments, as: RouteAdd.self).route.request.plan(requireNextHop: true)
     }
     #expect(try plan(["default", "--via", "10.0.0.1"]).destination.description == "0.0.0.0/0")
     #expect(try plan(["default", "--via", "fd00::1"]).destination.description == "::/0")

@@ -18,7 +18,7 @@ struct AddressArguments: ParsableArguments {
   var dev: String
 
   /// Checked before the kernel is asked.
-  func parsed() throws -> (CIDR, InterfaceName) {
+  static func parsed(cidr: String, dev: String) throws -> (CIDR, InterfaceName) {
     (try CIDR(cidr, hostWhenBare: true), try InterfaceName(dev))
   }
 }

@@ -18,8 +18,13 @@ struct AddrAdd: ParsableCommand, NamespaceScoped {
   @OptionGroup var scope: NamespaceOption
 
   func run() throws {
-    let (cidr, dev) = try address.parsed()
-    let socket = try Kernel.socket(in: scope.netns)
-    try socket.addAddress(cidr, to: try socket.link(named: dev), noDAD: nodad)
+    try Self.perform(cidr: address.cidr, dev: address.dev, noDAD: nodad, namespace: scope.netns)
+  }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(cidr: String, dev: String, noDAD: Bool, namespace: String?) throws {
+    let (cidr, dev) = try AddressArguments.parsed(cidr: cidr, dev: dev)
+    let socket = try Kernel.socket(in: namespace)
+    try socket.addAddress(cidr, to: try socket.link(named: dev), noDAD: noDAD)
   }
 }

@@ -12,9 +12,12 @@ struct AddrDelete: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    let (cidr, dev) = try address.parsed()
-    let socket = try Kernel.socket(in: scope.netns)
+  func run() throws { try Self.perform(cidr: address.cidr, dev: address.dev, namespace: scope.netns) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(cidr: String, dev: String, namespace: String?) throws {
+    let (cidr, dev) = try AddressArguments.parsed(cidr: cidr, dev: dev)
+    let socket = try Kernel.socket(in: namespace)
     try socket.deleteAddress(cidr, from: try socket.link(named: dev))
   }
 }

@@ -65,6 +65,55 @@ struct LinkAdd: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
+  /// The words as given, for `LinkAddRequest.plan`.
+  var request: LinkAddRequest {
+    LinkAddRequest(name: name, type: type, mtu: mtu, address: address, master: master, up: up, peer: peer,
+                   peerNetns: peerNetns, vni: vni, local: local, remote: remote, dstport: dstport, dev: dev, mode: mode)
+  }
+
+  func run() throws { try Self.perform(request, namespace: scope.netns) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(_ request: LinkAddRequest, namespace: String?) throws {
+    let plan = try request.plan()
+    let socket = try Kernel.socket(in: namespace)
+    let master = try plan.master.map { try socket.link(named: $0).index }
+    let device = try plan.device.map { try socket.link(named: $0).index }
+    let spec: LinkSpec
+    switch plan.kind {
+    case .bridge: spec = .bridge
+    case .dummy: spec = .dummy
+    case .veth:
+      spec = .veth(VethPeer(name: plan.peer, namespace: try plan.peerNamespace.map(Kernel.namespace(nameOrPID:))))
+    case .vxlan:
+      var options = plan.vxlan ?? VXLANOptions(vni: 0)
+      options.device = device
+      spec = .vxlan(options)
+    case .macvlan:
+      spec = .macvlan(parent: device ?? 0, mode: plan.macvlanMode ?? .bridge)
+    }
+    try socket.addLink(plan.name, spec, mtu: plan.mtu, address: plan.address, master: master, up: request.up)
+  }
+}
+
+/// What `link add` was given, before it is checked: from ArgumentParser,
+/// or from FastPath for a plain command line.
+struct LinkAddRequest: Equatable {
+  var name: String
+  var type: LinkKind
+  var mtu: Int?
+  var address: String?
+  var master: String?
+  var up = false
+  var peer: String?
+  var peerNetns: String?
+  var vni: Int?
+  var local: String?
+  var remote: String?
+  var dstport: Int?
+  var dev: String?
+  var mode: String?
+
   /// Everything `link add` will do, checked before the kernel is touched.
   struct Plan {
     var name: InterfaceName
@@ -136,26 +185,5 @@ struct LinkAdd: ParsableCommand, NamespaceScoped {
       throw CnetError(.invalidArgument, "invalid \(flag) \"\(text)\": not an IPv4 or IPv6 address")
     }
     return address
-  }
-
-  func run() throws {
-    let plan = try plan()
-    let socket = try Kernel.socket(in: scope.netns)
-    let master = try plan.master.map { try socket.link(named: $0).index }
-    let device = try plan.device.map { try socket.link(named: $0).index }
-    let spec: LinkSpec
-    switch plan.kind {
-    case .bridge: spec = .bridge
-    case .dummy: spec = .dummy
-    case .veth:
-      spec = .veth(VethPeer(name: plan.peer, namespace: try plan.peerNamespace.map(Kernel.namespace(nameOrPID:))))
-    case .vxlan:
-      var options = plan.vxlan ?? VXLANOptions(vni: 0)
-      options.device = device
-      spec = .vxlan(options)
-    case .macvlan:
-      spec = .macvlan(parent: device ?? 0, mode: plan.macvlanMode ?? .bridge)
-    }
-    try socket.addLink(plan.name, spec, mtu: plan.mtu, address: plan.address, master: master, up: up)
   }
 }

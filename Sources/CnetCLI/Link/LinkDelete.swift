@@ -17,9 +17,12 @@ struct LinkDelete: ParsableCommand, NamespaceScoped {
     if names.isEmpty { throw ValidationError("Missing expected argument '<names> ...'") }
   }
 
-  func run() throws {
+  func run() throws { try Self.perform(names, namespace: scope.netns) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(_ names: [String], namespace: String?) throws {
     let valid = try names.map(InterfaceName.init)
-    let socket = try Kernel.socket(in: scope.netns)
+    let socket = try Kernel.socket(in: namespace)
     var failures: [ReportableError] = []
     for name in valid {
       do {

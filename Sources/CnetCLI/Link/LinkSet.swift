@@ -53,6 +53,44 @@ struct LinkSet: ParsableCommand, NamespaceScoped {
     return UInt32(mtu)
   }
 
+  /// The words as given, for `LinkSetRequest.plan`.
+  var request: LinkSetRequest {
+    LinkSetRequest(name: name, up: up, down: down, master: master, nomaster: nomaster, target: target, mtu: mtu,
+                   address: address, newName: newName)
+  }
+
+  func run() throws { try Self.perform(request, namespace: scope.netns) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(_ request: LinkSetRequest, namespace: String?) throws {
+    let plan = try request.plan()
+    let socket = try Kernel.socket(in: namespace)
+    let link = try socket.link(named: plan.name)
+    var changes = LinkChanges()
+    changes.up = plan.up
+    if let master = plan.master { changes.master = try socket.link(named: master).index }
+    if plan.nomaster { changes.master = 0 }
+    changes.namespace = try plan.target.map(Kernel.namespace(nameOrPID:))
+    changes.mtu = plan.mtu
+    changes.address = plan.address
+    changes.newName = plan.newName
+    try socket.setLink(link, changes)
+  }
+}
+
+/// What `link set` was given, before it is checked: from ArgumentParser,
+/// or from FastPath for a plain command line.
+struct LinkSetRequest: Equatable {
+  var name: String
+  var up = false
+  var down = false
+  var master: String?
+  var nomaster = false
+  var target: String?
+  var mtu: Int?
+  var address: String?
+  var newName: String?
+
   struct Plan {
     var name: InterfaceName
     var up: Bool?
@@ -73,27 +111,12 @@ struct LinkSet: ParsableCommand, NamespaceScoped {
     plan.nomaster = nomaster
     if let target { _ = try NamespaceName(target) }
     plan.target = target
-    plan.mtu = try mtu.map(Self.checkMTU)
+    plan.mtu = try mtu.map(LinkSet.checkMTU)
     plan.address = try address.map(MACAddress.unicast)
     plan.newName = try newName.map(InterfaceName.init)
     if plan.up == nil, plan.master == nil, !nomaster, target == nil, mtu == nil, address == nil, newName == nil {
       throw CnetError(.invalidArgument, "nothing to change: give --up, --down, --master, --nomaster, --netns, --mtu, --address or --name")
     }
     return plan
-  }
-
-  func run() throws {
-    let plan = try plan()
-    let socket = try Kernel.socket(in: scope.netns)
-    let link = try socket.link(named: plan.name)
-    var changes = LinkChanges()
-    changes.up = plan.up
-    if let master = plan.master { changes.master = try socket.link(named: master).index }
-    if plan.nomaster { changes.master = 0 }
-    changes.namespace = try plan.target.map(Kernel.namespace(nameOrPID:))
-    changes.mtu = plan.mtu
-    changes.address = plan.address
-    changes.newName = plan.newName
-    try socket.setLink(link, changes)
   }
 }

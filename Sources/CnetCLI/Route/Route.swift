@@ -26,6 +26,21 @@ struct RouteOptions: ParsableArguments {
   @Flag(name: .customShort("6"), help: "With 'default' and no --via: the IPv6 default route.")
   var ipv6 = false
 
+  /// The words as given, for `plan`.
+  var request: RouteRequest {
+    RouteRequest(destination: destination, via: via, dev: dev, metric: metric, ipv6: ipv6)
+  }
+}
+
+/// What `route add` and `route del` were given, before it is checked: from
+/// ArgumentParser, or from FastPath for a plain command line.
+struct RouteRequest: Equatable {
+  var destination: String
+  var via: String?
+  var dev: String?
+  var metric: Int?
+  var ipv6 = false
+
   struct Plan {
     var destination: CIDR
     var gateway: IPAddress?

@@ -17,9 +17,12 @@ struct RouteAdd: ParsableCommand, NamespaceScoped {
   @OptionGroup var route: RouteOptions
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    let plan = try route.plan(requireNextHop: true)
-    let socket = try Kernel.socket(in: scope.netns)
-    try socket.addRoute(try route.spec(plan, socket))
+  func run() throws { try Self.perform(route.request, namespace: scope.netns) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(_ request: RouteRequest, namespace: String?) throws {
+    let plan = try request.plan(requireNextHop: true)
+    let socket = try Kernel.socket(in: namespace)
+    try socket.addRoute(try request.spec(plan, socket))
   }
 }

@@ -11,9 +11,12 @@ struct RouteDelete: ParsableCommand, NamespaceScoped {
   @OptionGroup var route: RouteOptions
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    let plan = try route.plan(requireNextHop: false)
-    let socket = try Kernel.socket(in: scope.netns)
-    try socket.deleteRoute(try route.spec(plan, socket))
+  func run() throws { try Self.perform(route.request, namespace: scope.netns) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(_ request: RouteRequest, namespace: String?) throws {
+    let plan = try request.plan(requireNextHop: false)
+    let socket = try Kernel.socket(in: namespace)
+    try socket.deleteRoute(try request.spec(plan, socket))
   }
 }
