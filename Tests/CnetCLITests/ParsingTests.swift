@@ -195,6 +195,22 @@ import Testing
     ["exec", "ns1", "ip", "-o", "link"], ["exec", "ns1", "--help"], ["netns", "exec", "ns1", "sh", "-c", "exit 3"],
     ["connect", "front", "web"], ["disconnect", "front", "web"],
     ["connect", "front", "web", "-p", "8080:80"], ["connect", "front", "web", "-p", "80:80", "--publish", "127.0.0.1:53:53/udp"],
+    ["addr", "add", "10.0.0.2/24", "--dev", "eth0"], ["address", "add", "--dev", "eth0", "fd00::2/64", "--nodad", "-n", "web"],
+    ["addr", "del", "10.0.0.2/24", "--dev", "eth0", "--netns", "web"], ["addr", "rm", "10.0.0.2", "--dev", "x"],
+    ["addr", "add", "not-an-address", "--dev", "a-name-far-too-long-for-a-link"],
+    ["route", "add", "default", "--via", "10.0.0.1"], ["route", "add", "10.9.0.0/16", "--dev", "br0", "--metric", "50", "-n", "web"],
+    ["route", "del", "default", "-6"], ["route", "delete", "10.9.0.0/16", "--via", "10.0.0.1", "--dev", "eth0"],
+    ["route", "rm", "10.9.0.1/16", "--metric", "+7"],
+    ["link", "add", "v0", "--type", "veth", "--peer", "eth0", "--peer-netns", "web", "--master", "br0", "--up"],
+    ["link", "add", "br0", "--type", "bridge", "--mtu", "9000", "--address", "02:00:00:00:00:01", "-n", "lab"],
+    ["link", "add", "vx42", "--type", "vxlan", "--vni", "42", "--remote", "203.0.113.7", "--local", "198.51.100.1",
+     "--dstport", "4790", "--dev", "eth0"],
+    ["link", "add", "mv0", "--type", "macvlan", "--dev", "eth0", "--mode", "private"], ["link", "add", "d0", "--type", "dummy"],
+    ["link", "add", "d0", "--type", "dummy", "--peer", "x"],
+    ["link", "set", "eth0", "--up"], ["link", "set", "eth0", "--down", "--nomaster", "--mtu", "1400", "-n", "web"],
+    ["link", "set", "v0", "--netns", "web", "--name", "eth1", "--address", "02:00:00:00:00:02", "--master", "br0"],
+    ["link", "set", "eth0", "--up", "--down"],
+    ["link", "del", "v0"], ["link", "delete", "a", "b", "-n", "web"], ["link", "rm", "a", "--netns", "x", "b"],
   ])
   func agreesWithTheParser(_ arguments: [String]) throws {
     let fast = try #require(FastPath.match(arguments, namespace: nil))
@@ -214,9 +230,34 @@ import Testing
       && c.addresses.alias.isEmpty && c.options.isEmpty:
       expected = .connect(network: c.network, sandbox: c.sandbox, publish: c.addresses.publish)
     case let c as Disconnect: expected = .disconnect(network: c.network, sandbox: c.sandbox)
+    case let c as AddrAdd:
+      expected = .addrAdd(cidr: c.address.cidr, dev: c.address.dev, noDAD: c.nodad, namespace: c.scope.netns)
+    case let c as AddrDelete: expected = .addrDelete(cidr: c.address.cidr, dev: c.address.dev, namespace: c.scope.netns)
+    case let c as RouteAdd: expected = .routeAdd(c.route.request, namespace: c.scope.netns)
+    case let c as RouteDelete: expected = .routeDelete(c.route.request, namespace: c.scope.netns)
+    case let c as LinkAdd: expected = .linkAdd(c.request, namespace: c.scope.netns)
+    case let c as LinkSet: expected = .linkSet(c.request, namespace: c.scope.netns)
+    case let c as LinkDelete: expected = .linkDelete(c.names, namespace: c.scope.netns)
     default: expected = nil
     }
     #expect(fast == expected)
+  }
+
+  /// With the global -n before the command word, as CnetMain passes it.
+  @Test(arguments: [
+    ["addr", "add", "10.0.0.2/24", "--dev", "eth0"], ["route", "add", "default", "--via", "10.0.0.1"],
+    ["link", "set", "eth0", "--up", "--netns", "other"], ["link", "del", "v0"],
+  ])
+  func takesTheGlobalNamespace(_ arguments: [String]) throws {
+    let fast = try #require(FastPath.match(arguments, namespace: "web"))
+    switch fast {
+    case .addrAdd(_, _, _, let namespace), .routeAdd(_, let namespace), .linkSet(_, let namespace),
+      .linkDelete(_, let namespace):
+      #expect(namespace == "web")
+    default: Issue.record("unexpected \(fast)")
+    }
+    // And refuses a second one after the command word.
+    #expect(FastPath.match(arguments + ["-n", "x"], namespace: "web") == nil)
   }
 
   @Test(arguments: [
@@ -229,6 +270,17 @@ import Testing
     ["connect", "n", "s", "-p"], ["connect", "n", "s", "-p", "80:80", "--ip", "10.0.0.2"], ["connect", "n", "s", "-p8080:80"],
     ["connect", "n", "s", "--publish=80:80"], ["connect", "n", "s", "-p", "--help"], ["connect", "n", "s", "extra"],
     ["network", "create", "n"],
+    ["addr", "add", "10.0.0.2/24"], ["addr", "add", "10.0.0.2/24", "--dev=eth0"], ["addr", "add", "--dev", "eth0"],
+    ["addr", "add", "a", "b", "--dev", "eth0"], ["addr", "add", "a", "--dev", "eth0", "--dev", "eth1"],
+    ["addr", "del", "a", "--dev", "eth0", "--nodad"], ["addr", "add", "a", "--dev", "eth0", "--help"],
+    ["addr", "add", "a", "--dev", "eth0", "-n", "x", "--netns", "y"], ["addr", "show", "a"],
+    ["route", "add", "default", "--metric", "ten"], ["route", "add", "default", "--metric", "-1"],
+    ["route", "add", "default", "--via"], ["route", "add"], ["route", "add", "default", "-4"],
+    ["link", "add", "v0"], ["link", "add", "v0", "--type", "tun"], ["link", "add", "v0", "--type", "veth", "--up", "--up"],
+    ["link", "add", "v0", "--type", "veth", "--mtu", "big"], ["link", "add", "--type", "veth"],
+    ["link", "set", "eth0", "--netns", "a", "--netns", "b"], ["link", "set", "eth0", "--up", "--netns"],
+    ["link", "set", "eth0", "--up", "-6"], ["link", "set", "a", "b", "--up"],
+    ["link", "del"], ["link", "del", "--help"], ["link", "del", "a", "--"], ["link", "frob", "a"],
   ])
   func leavesEverythingElseToTheParser(_ arguments: [String]) {
     #expect(FastPath.match(arguments, namespace: nil) == nil)
