@@ -28,8 +28,11 @@ struct Connect: ParsableCommand {
   @OptionGroup var addresses: EndpointAddressOptions
   @OptionGroup var options: SandboxOptions
 
-  func run() throws {
-    try Engine.connect(network, try options.spec(name: sandbox), try addresses.spec(name: sandbox))
+  func run() throws { try Self.perform(network, sandbox, endpoint: addresses.request, options: options.request) }
+
+  /// What `run` does; FastPath calls it for a plain command line.
+  static func perform(_ network: String, _ sandbox: String, endpoint: EndpointAddressRequest, options: SandboxRequest) throws {
+    try Engine.connect(network, try options.spec(name: sandbox), try endpoint.spec(name: sandbox))
   }
 }
 

@@ -195,6 +195,11 @@ import Testing
     ["exec", "ns1", "ip", "-o", "link"], ["exec", "ns1", "--help"], ["netns", "exec", "ns1", "sh", "-c", "exit 3"],
     ["connect", "front", "web"], ["disconnect", "front", "web"],
     ["connect", "front", "web", "-p", "8080:80"], ["connect", "front", "web", "-p", "80:80", "--publish", "127.0.0.1:53:53/udp"],
+    ["connect", "n", "s", "--ip", "10.0.0.2"], ["connect", "n", "s", "-p", "80:80", "--ip", "10.0.0.2", "--ip6", "fd00::2"],
+    ["connect", "n", "box", "--pid", "4242", "--alias", "a", "--alias", "b", "--mac", "02:00:00:00:00:03"],
+    ["connect", "--ip", "10.0.0.2", "n", "s", "--netns", "ns1", "--hostname", "h", "--dns", "10.0.0.53", "--dns", "1.1.1.1",
+     "--dns-search", "lab", "--add-host", "db:10.0.0.9", "-p", "1:1", "--publish", "2:2", "-p", "3:3"],
+    ["connect", "n", "s", "--pid", "0"], ["connect", "n", "s", "--ip", "nonsense"],
     ["addr", "add", "10.0.0.2/24", "--dev", "eth0"], ["address", "add", "--dev", "eth0", "fd00::2/64", "--nodad", "-n", "web"],
     ["addr", "del", "10.0.0.2/24", "--dev", "eth0", "--netns", "web"], ["addr", "rm", "10.0.0.2", "--dev", "x"],
     ["addr", "add", "not-an-address", "--dev", "a-name-far-too-long-for-a-link"],
@@ -226,9 +231,8 @@ import Testing
     case let c as NetnsDelete: expected = .netnsDelete(c.names)
     case let c as Exec: expected = .exec(c.exec.name, c.exec.command)
     case let c as NetnsExec: expected = .exec(c.exec.name, c.exec.command)
-    case let c as Connect where c.addresses.ip == nil && c.addresses.ip6 == nil && c.addresses.mac == nil
-      && c.addresses.alias.isEmpty && c.options.isEmpty:
-      expected = .connect(network: c.network, sandbox: c.sandbox, publish: c.addresses.publish)
+    case let c as Connect:
+      expected = .connect(network: c.network, sandbox: c.sandbox, endpoint: c.addresses.request, options: c.options.request)
     case let c as Disconnect: expected = .disconnect(network: c.network, sandbox: c.sandbox)
     case let c as AddrAdd:
       expected = .addrAdd(cidr: c.address.cidr, dev: c.address.dev, noDAD: c.nodad, namespace: c.scope.netns)
@@ -266,8 +270,10 @@ import Testing
     ["route", "list", "--json", "--json"], ["netns"], ["link", "list", "-n"],
     ["netns", "add", "x", "y"], ["netns", "add", "--help"], ["netns", "del"], ["netns", "del", "a", "--help"],
     ["exec", "--help"], ["exec", "ns1"], ["exec", "-n", "ns1", "true"], ["netns", "exec", "ns1"],
-    ["connect", "n", "s", "--ip", "10.0.0.2"], ["connect", "n"], ["connect", "n", "--help"], ["disconnect", "n", "s", "x"],
-    ["connect", "n", "s", "-p"], ["connect", "n", "s", "-p", "80:80", "--ip", "10.0.0.2"], ["connect", "n", "s", "-p8080:80"],
+    ["connect", "n"], ["connect", "n", "--help"], ["disconnect", "n", "s", "x"],
+    ["connect", "n", "s", "-p"], ["connect", "n", "s", "-p8080:80"], ["connect", "n", "s", "--ip", "a", "--ip", "b"],
+    ["connect", "n", "s", "--pid", "1", "--netns", "x"], ["connect", "n", "s", "--pid", "99999999999"],
+    ["connect", "n", "s", "--pid", "-1"], ["connect", "n", "s", "--alias"], ["connect", "n", "s", "--options", "a=b"],
     ["connect", "n", "s", "--publish=80:80"], ["connect", "n", "s", "-p", "--help"], ["connect", "n", "s", "extra"],
     ["network", "create", "n"],
     ["addr", "add", "10.0.0.2/24"], ["addr", "add", "10.0.0.2/24", "--dev=eth0"], ["addr", "add", "--dev", "eth0"],

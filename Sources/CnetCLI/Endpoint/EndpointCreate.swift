@@ -49,6 +49,23 @@ struct EndpointAddressOptions: ParsableArguments {
 
   var isEmpty: Bool { ip == nil && ip6 == nil && mac == nil && alias.isEmpty && publish.isEmpty }
 
+  /// The words as given.
+  var request: EndpointAddressRequest {
+    EndpointAddressRequest(ip: ip, ip6: ip6, mac: mac, alias: alias, publish: publish)
+  }
+
+  func spec(name: String) throws -> EndpointSpec { try request.spec(name: name) }
+}
+
+/// What --ip, --ip6, --mac, --alias and -p were given, before it is
+/// checked: from ArgumentParser, or from FastPath for a plain `connect`.
+struct EndpointAddressRequest: Equatable {
+  var ip: String?
+  var ip6: String?
+  var mac: String?
+  var alias: [String] = []
+  var publish: [String] = []
+
   func spec(name: String) throws -> EndpointSpec {
     var spec = EndpointSpec(name: name)
     spec.ipv4 = try ip.map { try Engine.address($0, "--ip") }

@@ -15,11 +15,12 @@ import CnetEngine
 ///     netns list|ls|show, link|addr|route|bridge list|ls|show [--json] [-n NS]
 ///     netns add NAME, netns del|delete|rm NAME...
 ///     exec NAME CMD..., netns exec NAME CMD...
-///     connect NETWORK SANDBOX [-p|--publish PORT]..., disconnect NETWORK SANDBOX
+///     connect NETWORK SANDBOX with its options, disconnect NETWORK SANDBOX
 ///     --version (scripts ask it before they use a tool; through
 ///     ArgumentParser it took 3.1 ms, here 0.8)
-///     link add|set|del, addr add|del, route add|del with their options,
-///     as PlainWords reads them (lab scripts run these by the thousand;
+///     link add|set|del, addr add|del, route add|del with their options
+///     (these and connect's as PlainWords reads them; lab scripts run them
+///     by the thousand;
 ///     through ArgumentParser `addr add` took 11.2 million instructions,
 ///     64% of them the runtime's conformance scans, and 2.3 ms where `ip
 ///     addr add` takes 1.5)
@@ -39,7 +40,7 @@ enum FastPath: Equatable {
   case netnsAdd(String)
   case netnsDelete([String])
   case exec(String, [String])
-  case connect(network: String, sandbox: String, publish: [String])
+  case connect(network: String, sandbox: String, endpoint: EndpointAddressRequest, options: SandboxRequest)
   case disconnect(network: String, sandbox: String)
   case version
   case linkAdd(LinkAddRequest, namespace: String?)
@@ -88,19 +89,29 @@ enum FastPath: Equatable {
     switch arguments.first {
     case "--version" where arguments.count == 1:
       return .version
-    case "connect" where arguments.count >= 3 && plain(arguments[1...2]):
-      // Publishing many ports is what a runtime does at every start, and a
-      // hundred -p took ArgumentParser as long as the rest of the connect.
-      var publish: [String] = []
-      var rest = arguments.dropFirst(3)
-      while let flag = rest.first {
-        guard flag == "-p" || flag == "--publish", let value = rest.dropFirst().first, !value.hasPrefix("-") else {
-          return nil
-        }
-        publish.append(value)
-        rest = rest.dropFirst(2)
+    case "connect":
+      // A runtime connects every container it starts (--pid, often -p),
+      // and a hundred -p took ArgumentParser as long as the rest of the
+      // connect.
+      let repeatable = ["--alias", "-p", "--publish", "--dns", "--dns-search", "--add-host"]
+      guard let read = PlainWords(arguments.dropFirst(), options: ["--ip", "--ip6", "--mac", "--pid", "--netns", "--hostname"],
+                                  repeatable: repeatable, flags: []),
+        read.positionals.count == 2,
+        // Not both: SandboxOptions.validate refuses that, with usage.
+        read.value("--pid") == nil || read.value("--netns") == nil
+      else { return nil }
+      var pid: Int32?
+      if let text = read.value("--pid") {
+        guard let number = Int32(text) else { return nil }
+        pid = number
       }
-      return .connect(network: arguments[1], sandbox: arguments[2], publish: publish)
+      let endpoint = EndpointAddressRequest(
+        ip: read.value("--ip"), ip6: read.value("--ip6"), mac: read.value("--mac"), alias: read.all(["--alias"]),
+        publish: read.all(["-p", "--publish"]))
+      let sandbox = SandboxRequest(
+        pid: pid, netns: read.value("--netns"), hostname: read.value("--hostname"), dns: read.all(["--dns"]),
+        dnsSearch: read.all(["--dns-search"]), addHost: read.all(["--add-host"]))
+      return .connect(network: read.positionals[0], sandbox: read.positionals[1], endpoint: endpoint, options: sandbox)
     case "disconnect" where arguments.count == 3 && plain(arguments[1...]):
       return .disconnect(network: arguments[1], sandbox: arguments[2])
     case "exec" where arguments.count >= 3 && !arguments[1].hasPrefix("-"):
@@ -129,10 +140,8 @@ enum FastPath: Equatable {
     case .netnsAdd(let name): try NetnsAdd.perform(name)
     case .netnsDelete(let names): try NetnsDelete.perform(names)
     case .exec(let name, let command): try ExecArguments.perform(name: name, command: command)
-    case .connect(let network, let sandbox, let publish):
-      var endpoint = EndpointSpec(name: sandbox)
-      endpoint.ports = try publish.map { try PortMapping($0) }
-      try Engine.connect(network, SandboxSpec(name: sandbox), endpoint)
+    case .connect(let network, let sandbox, let endpoint, let options):
+      try Connect.perform(network, sandbox, endpoint: endpoint, options: options)
     case .disconnect(let network, let sandbox): _ = try Engine.changing().disconnect(network, sandbox)
     case .version: print(CnetCommand.version)
     case .linkAdd(let request, let namespace): try LinkAdd.perform(request, namespace: namespace)
@@ -221,17 +230,20 @@ enum FastPath: Equatable {
 }
 
 /// The words after a command's name, when they are plain: positionals
-/// (words that do not start with "-"), options from a list, each given
-/// once, as two words (`--dev eth0`) with a value that does not start with
-/// "-", and flags from a list, each given once. nil for anything else.
-/// Lists, not sets or dictionaries: a handful of entries, and each new
-/// Hashable use costs the runtime a conformance scan.
+/// (words that do not start with "-"), options from the lists as two
+/// words (`--dev eth0`) with a value that does not start with "-", each
+/// given once unless it is repeatable, and flags, each given once. nil for
+/// anything else. Arrays of strings only, not sets, dictionaries or
+/// tuples: a handful of entries, and each new generic type costs the
+/// runtime its metadata at first use.
 struct PlainWords {
   private(set) var positionals: [String] = []
-  private var values: [(name: String, value: String)] = []
+  /// Options given, and their values at the same positions.
+  private var names: [String] = []
+  private var values: [String] = []
   private var flags: [String] = []
 
-  init?(_ words: ArraySlice<String>, options: [String], flags knownFlags: [String]) {
+  init?(_ words: ArraySlice<String>, options: [String], repeatable: [String] = [], flags knownFlags: [String]) {
     var rest = words
     while let word = rest.popFirst() {
       if !word.hasPrefix("-") {
@@ -239,16 +251,24 @@ struct PlainWords {
       } else if knownFlags.contains(word) {
         guard !flags.contains(word) else { return nil }
         flags.append(word)
-      } else if options.contains(word), let value = rest.popFirst(), !value.hasPrefix("-") {
-        guard !values.contains(where: { $0.name == word }) else { return nil }
-        values.append((word, value))
+      } else if options.contains(word) || repeatable.contains(word), let value = rest.popFirst(), !value.hasPrefix("-") {
+        guard repeatable.contains(word) || !names.contains(word) else { return nil }
+        names.append(word)
+        values.append(value)
       } else {
         return nil
       }
     }
   }
 
-  func value(_ name: String) -> String? { values.first { $0.name == name }?.value }
+  func value(_ name: String) -> String? { names.firstIndex(of: name).map { values[$0] } }
+
+  /// A repeatable option's values in the order given, under any of its names.
+  func all(_ wanted: [String]) -> [String] {
+    var found: [String] = []
+    for index in names.indices where wanted.contains(names[index]) { found.append(values[index]) }
+    return found
+  }
 
   func flag(_ name: String) -> Bool { flags.contains(name) }
 
