@@ -19,11 +19,10 @@ import CnetEngine
 ///     --version (scripts ask it before they use a tool; through
 ///     ArgumentParser it took 3.1 ms, here 0.8)
 ///     link add|set|del, addr add|del, route add|del with their options
-///     (these and connect's as PlainWords reads them; lab scripts run them
-///     by the thousand;
-///     through ArgumentParser `addr add` took 11.2 million instructions,
-///     64% of them the runtime's conformance scans, and 2.3 ms where `ip
-///     addr add` takes 1.5)
+///     (these and connect's words as PlainWords reads them). Lab scripts
+///     run them by the thousand, and through ArgumentParser `addr add`
+///     took 11.2 million instructions, 64% of them the runtime's
+///     conformance scans, and 2.3 ms where `ip addr add` takes 1.5.
 ///
 /// Anything else (an option not listed, `--opt=value`, an option given
 /// twice, an alias of a group, --help, a value that does not convert, a
