@@ -47,8 +47,6 @@ struct EndpointAddressOptions: ParsableArguments {
             valueName: "port"))
   var publish: [String] = []
 
-  var isEmpty: Bool { ip == nil && ip6 == nil && mac == nil && alias.isEmpty && publish.isEmpty }
-
   /// The words as given.
   var request: EndpointAddressRequest {
     EndpointAddressRequest(ip: ip, ip6: ip6, mac: mac, alias: alias, publish: publish)

@@ -57,10 +57,6 @@ struct SandboxOptions: ParsableArguments {
   }
 
   func spec(name: String) throws -> SandboxSpec { try request.spec(name: name) }
-
-  var isEmpty: Bool {
-    pid == nil && netns == nil && hostname == nil && dns.isEmpty && dnsSearch.isEmpty && addHost.isEmpty
-  }
 }
 
 /// What a new sandbox's options were given, before it is checked: from
