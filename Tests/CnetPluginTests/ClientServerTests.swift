@@ -149,9 +149,11 @@ import Testing
   }
 
   /// A plugin that accepts and hangs up at once, before the request is
-  /// out: every call is a clear error. (The client's connection may be
-  /// closed before it is ready to read the reply; its reply promise was
-  /// then dropped unfulfilled, which SwiftNIO's debug builds trap on.)
+  /// out: every call is a clear error that names the plugin. (The client's
+  /// connection may be closed before it is ready to read the reply, whose
+  /// promise was then dropped unfulfilled, which SwiftNIO's debug builds
+  /// trap on; or be reset under the request, which came out as SwiftNIO's
+  /// own IOError. Both were seen with another test process beside this.)
   @Test func aPluginThatHangsUpAtOnceIsAnError() throws {
     let path = directory.path + "/hangup.sock"
     let listener = try #require(Self.boundSocket(path))

@@ -78,6 +78,10 @@ public final class PluginClient: Sendable {
       return try promise.futureResult.wait()
     } catch is ReplyCollector.Closed {
       throw CnetError(.failed, "plugin \"\(name)\" (\(address)): no reply to \(path)")
+    } catch {
+      // The connection failed under the call (a plugin that resets it):
+      // one line that names the plugin, not SwiftNIO's own error.
+      throw CnetError(.failed, "plugin \"\(name)\" (\(address)): no reply to \(path): \(Self.describe(error))")
     }
   }
 
