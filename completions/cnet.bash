@@ -173,13 +173,13 @@ _cnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    network|endpoint|sandbox|connect|disconnect|gc|firewall|plugin|netns|exec|link|bridge|addr|route|help)
+    network|endpoint|sandbox|connect|disconnect|gc|doctor|firewall|plugin|netns|exec|link|bridge|addr|route|help)
         # Offer subcommand argument completions
         "_cnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc firewall plugin netns exec link bridge addr route help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc doctor firewall plugin netns exec link bridge addr route help' -- "${cur}"))
         ;;
     esac
 }
@@ -509,6 +509,14 @@ _cnet_gc() {
     __cnet_offer_flags_options 0
 }
 
+_cnet_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
 _cnet_firewall() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -521,13 +529,13 @@ _cnet_firewall() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    reload)
+    reload|watch)
         # Offer subcommand argument completions
         "_cnet_firewall_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'reload' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'reload watch' -- "${cur}"))
         ;;
     esac
 }
@@ -535,6 +543,14 @@ _cnet_firewall() {
 _cnet_firewall_reload() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_firewall_watch() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
     __cnet_offer_flags_options 0
@@ -915,7 +931,7 @@ _cnet_bridge_create() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--subnet --gateway --mtu -n --netns)
+    non_repeating_options=(--subnet --gateway --mtu --address -n --netns)
     __cnet_offer_flags_options 1
 
     # Offer option value completions
@@ -927,6 +943,9 @@ _cnet_bridge_create() {
         return
         ;;
     '--mtu')
+        return
+        ;;
+    '--address')
         return
         ;;
     '-n'|'--netns')

@@ -23,7 +23,8 @@ struct CnetCommand: ParsableCommand {
       """,
     version: version,
     subcommands: [
-      Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self, FirewallCommand.self, PluginCommand.self,
+      Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self, Doctor.self, FirewallCommand.self,
+      PluginCommand.self,
       Netns.self, Exec.self, Link.self, Bridge.self, Addr.self, Route.self,
     ])
 }

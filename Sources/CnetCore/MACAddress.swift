@@ -28,6 +28,15 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     bytes = out
   }
 
+  /// A random unicast address with the locally administered bit set (never
+  /// a vendor's), as Docker gives its bridges.
+  public static func randomLocal() -> MACAddress {
+    var generator = SystemRandomNumberGenerator()
+    var bytes = (0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    bytes[0] = bytes[0] & 0xfe | 0x02
+    return MACAddress(octets: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]))
+  }
+
   /// Multicast addresses (low bit of the first octet) cannot name a device.
   public var isMulticast: Bool { bytes[0] & 1 == 1 }
   public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }

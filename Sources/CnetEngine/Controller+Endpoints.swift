@@ -100,52 +100,75 @@ extension Controller {
   }
 
   /// Inside a store transaction: the addresses from the network's IPAM
-  /// driver (a static one from the pool whose subnet holds it, else the
-  /// next free in the first pool of the family with room), then the driver's
-  /// part. The record is returned in state `creating`, not yet stored.
+  /// driver (see `pickAddress`), then the driver's part. The record is
+  /// returned in state `creating`, not yet stored.
   func reserveEndpoint(_ spec: EndpointSpec, on network: NetworkRecord, auto: Bool,
                        reservation: IPAMReservation, id: String? = nil) throws -> EndpointRecord {
     var endpoint = EndpointRecord(
       id: id ?? Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
       isAuto: auto, created: Names.now(), ports: spec.ports)
     for family in [IPFamily.v4, .v6] {
-      let pools = network.pools.filter { $0.subnet.family == family }
-      guard !pools.isEmpty else { continue }
       let wanted = family == .v4 ? spec.ipv4 : spec.ipv6
-      var got: (CIDR, String)?
-      if let wanted {
-        guard let pool = pools.first(where: { $0.subnet.contains(wanted) }) else {
-          throw CnetError(.invalidArgument,
-            "address \(wanted) is not in \(pools.map(\.subnet.description).joined(separator: " or ")) of network \"\(network.name)\"")
-        }
-        if pool.gateway?.address == wanted {
-          throw CnetError(.invalidArgument, "address \(wanted) is the gateway of network \"\(network.name)\"")
-        }
-        if let cidr = try reservation.address(pool: pool.poolID, wanted) { got = (cidr, pool.poolID) }
+      guard let (cidr, pool) = try pickAddress(wanted, family: family, on: network, ask: { pool, address in
+        try reservation.address(pool: pool.poolID, address)
+      }) else { continue }
+      if family == .v4 {
+        endpoint.ipv4 = cidr
+        endpoint.ipv4Pool = pool.poolID
       } else {
-        var lastError: Error?
-        for pool in pools {
-          do {
-            if let cidr = try reservation.address(pool: pool.poolID, nil) { got = (cidr, pool.poolID) }
-            break
-          } catch let error as CnetError where error.kind == .conflict {
-            lastError = error
-          }
-        }
-        if got == nil, let lastError { throw lastError }
-      }
-      if let (cidr, pool) = got {
-        if family == .v4 {
-          endpoint.ipv4 = cidr
-          endpoint.ipv4Pool = pool
-        } else {
-          endpoint.ipv6 = cidr
-          endpoint.ipv6Pool = pool
-        }
+        endpoint.ipv6 = cidr
+        endpoint.ipv6Pool = pool.poolID
       }
     }
     try driver(network.driver).createEndpoint(&endpoint, network: network)
     return endpoint
+  }
+
+  /// Whether the addresses `spec` asks for would be given, found without
+  /// changing anything: true, or the error reserving them would throw;
+  /// false when the IPAM driver cannot tell without being asked (a remote
+  /// one).
+  func addressesAvailable(_ spec: EndpointSpec, on network: NetworkRecord) throws -> Bool {
+    let ipam = try ipam(network.ipamDriver)
+    for family in [IPFamily.v4, .v6] {
+      let wanted = family == .v4 ? spec.ipv4 : spec.ipv6
+      guard network.pools.contains(where: { $0.subnet.family == family }) else { continue }
+      guard try pickAddress(wanted, family: family, on: network, ask: { pool, address in
+        try ipam.checkAddress(poolID: pool.poolID, address: address)
+      }) != nil else { return false }
+    }
+    return true
+  }
+
+  /// Where an endpoint's address of one family comes from: a static one
+  /// from the pool whose subnet holds it (never the gateway), else the next
+  /// free one in the first pool of the family with room. `ask` is the IPAM
+  /// call: RequestAddress to reserve, checkAddress to look first. nil when
+  /// the network has no pool of the family, or `ask` answers nil.
+  func pickAddress<T>(_ wanted: IPAddress?, family: IPFamily, on network: NetworkRecord,
+                      ask: (PoolAssignment, IPAddress?) throws -> T?) throws -> (T, PoolAssignment)? {
+    let pools = network.pools.filter { $0.subnet.family == family }
+    guard !pools.isEmpty else { return nil }
+    if let wanted {
+      guard let pool = pools.first(where: { $0.subnet.contains(wanted) }) else {
+        throw CnetError(.invalidArgument,
+          "address \(wanted) is not in \(pools.map(\.subnet.description).joined(separator: " or ")) of network \"\(network.name)\"")
+      }
+      if pool.gateway?.address == wanted {
+        throw CnetError(.invalidArgument, "address \(wanted) is the gateway of network \"\(network.name)\"")
+      }
+      return try ask(pool, wanted).map { ($0, pool) }
+    }
+    var lastError: Error?
+    for pool in pools {
+      do {
+        return try ask(pool, nil).map { ($0, pool) }
+      } catch let error as CnetError where error.kind == .conflict {
+        lastError = error
+      }
+    }
+    if let lastError { throw lastError }
+    return nil
   }
 
   /// Deletes endpoints; a joined one must leave first. Their addresses go

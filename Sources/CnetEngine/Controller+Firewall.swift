@@ -33,16 +33,18 @@ extension Controller {
   }
 
   /// `cnet firewall reload`: writes cnet's tables again from the store, in
-  /// one transaction, whatever is in them now; with no bridge network left,
-  /// removes them. Returns what the tables now hold.
-  public func reloadFirewall() throws -> FirewallState {
+  /// one transaction, whatever is in them now (with no bridge network left,
+  /// removes them), then puts cnet's accepts in the host's other firewalls
+  /// as they should be. Returns what the tables now hold, and a line per
+  /// change made to the others.
+  public func reloadFirewall() throws -> (state: FirewallState, others: [String]) {
     let state = try firewallState()
     if state.networks.isEmpty {
       try kernel.firewall.uninstall()
     } else {
       try kernel.firewall.rebuild(state)
     }
-    return state
+    return (state, try ensureHostFirewalls(force: true))
   }
 
   /// For `cnet gc`: the tables' elements beyond what the store accounts

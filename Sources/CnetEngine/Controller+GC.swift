@@ -11,12 +11,28 @@ extension Controller {
   /// whose owner is gone: sandboxes whose namespace went away (their
   /// process exited, someone deleted the name), cnet-marked links with no
   /// network or joined endpoint behind them, cnet's files in /etc/netns and
-  /// /run/cnet with no sandbox or network, and addresses leased to nobody.
-  /// Never anything cnet did not make. Returns what it did (or would do).
+  /// /run/cnet with no sandbox or network, and addresses leased to nobody;
+  /// and puts back what went missing: a network's bridge, cnet's firewall
+  /// tables and their entries, its accepts in the host's other firewalls.
+  /// Never touches anything cnet did not make. Returns what it did (or
+  /// would do).
   public func collectGarbage(dryRun: Bool) throws -> [String] {
     var report = try settle(dryRun: dryRun)
+    report += try collectSandboxes(dryRun: dryRun)
+    report += try realiseDrifted(dryRun: dryRun)
+    report += try collectLinks(dryRun: dryRun)
+    // Firewall entries with no owner, or missing; cnet's accepts in the
+    // host's other firewalls as the networks need them.
+    report += try collectFirewall(dryRun: dryRun)
+    report += try ensureHostFirewalls(dryRun: dryRun)
+    report += try collectFiles(dryRun: dryRun)
+    report += try collectLeases(dryRun: dryRun)
+    return report
+  }
 
-    // Sandboxes whose namespace is gone.
+  /// Sandboxes whose namespace is gone.
+  func collectSandboxes(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
     for sandbox in try store.sandboxes() where sandbox.state == .ready && openNamespace(sandbox) == nil {
       report.append("remove sandbox \"\(sandbox.name)\": its namespace is gone")
       if dryRun { continue }
@@ -30,8 +46,79 @@ extension Controller {
       }
       try finishRemoving(sandbox)
     }
+    return report
+  }
 
-    // Links cnet marked whose owner is gone.
+  /// Networks of the built-in drivers whose kernel side is not what the
+  /// store says (a bridge deleted behind cnet's back, its address or MAC
+  /// changed, left down): realised again, with the same id, MAC and
+  /// gateway.
+  func realiseDrifted(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
+    for (network, reason) in try driftedNetworks() {
+      report.append("realise network \"\(network.name)\" again: \(reason)")
+      if dryRun { continue }
+      try knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
+      try files.hosts.ensureNetwork(network)
+      try reattachPorts(of: network)
+    }
+    return report
+  }
+
+  /// The host ends of a network's joined endpoints back on its bridge: a
+  /// bridge deleted lets its ports go without deleting them.
+  private func reattachPorts(of network: NetworkRecord) throws {
+    guard let bridge = network.bridge.flatMap({ try? InterfaceName($0) }) else { return }
+    let host = try kernel.host()
+    let index = try host.index(of: bridge)
+    for endpoint in try store.endpoints(network: network.id) where endpoint.joinState == .joined {
+      guard let name = endpoint.hostInterface.flatMap({ try? InterfaceName($0) }),
+        let link = try host.linkIfPresent(named: name), link.alias == OwnerMark.endpoint(endpoint.id), link.master != index
+      else { continue }
+      try host.setLink(link, LinkChanges(master: index))
+      // A port's bridge flags went with the old bridge (BridgeDriver says why hairpin).
+      if !endpoint.ports.isEmpty { try host.setHairpin(try host.link(named: name), true) }
+    }
+  }
+
+  /// The ready bridge networks whose bridge differs from the store, each
+  /// with what differs.
+  func driftedNetworks() throws -> [(NetworkRecord, String)] {
+    let networks = try store.networks().filter { $0.state == .ready && $0.driver == "bridge" && $0.bridge != nil }
+    guard !networks.isEmpty else { return [] }
+    let host = try kernel.host()
+    let links = try host.links()
+    let addresses = try host.addresses()
+    var drifted: [(NetworkRecord, String)] = []
+    for network in networks {
+      guard let bridge = network.bridge, let link = links.first(where: { $0.name == bridge }) else {
+        drifted.append((network, "its bridge \"\(network.bridge ?? "")\" is missing"))
+        continue
+      }
+      // Someone else's link of that name: not cnet's to change (doctor says).
+      guard link.alias == OwnerMark.network(network.id) else { continue }
+      let present = Set(addresses.filter { $0.linkIndex == link.index }.map(\.cidr))
+      if let missing = network.pools.compactMap(\.gateway).first(where: { !present.contains($0) }) {
+        drifted.append((network, "its bridge \"\(bridge)\" lacks the gateway address \(missing)"))
+      } else if let mac = network.mac.flatMap({ try? MACAddress($0) }), link.address != mac.bytes {
+        drifted.append((network, "its bridge \"\(bridge)\" has MAC \(formatLinkAddress(link.address)), not \(mac)"))
+      } else if !link.isUp {
+        drifted.append((network, "its bridge \"\(bridge)\" is down"))
+      } else if let port = try store.endpoints(network: network.id).lazy.compactMap({ endpoint -> String? in
+        guard endpoint.joinState == .joined, let name = endpoint.hostInterface,
+          let port = links.first(where: { $0.name == name }), port.alias == OwnerMark.endpoint(endpoint.id)
+        else { return nil }
+        return port.master == link.index ? nil : name
+      }).first {
+        drifted.append((network, "the port \(port) is off its bridge \"\(bridge)\""))
+      }
+    }
+    return drifted
+  }
+
+  /// Links cnet marked whose owner is gone.
+  func collectLinks(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
     let host = try kernel.host()
     let networks = try store.networks()
     let joined = Set(try store.endpoints().filter { $0.sandboxID != nil }.map(\.id))
@@ -42,11 +129,12 @@ extension Controller {
       report.append("delete link \"\(link.name)\": its \(mark.kind) is gone")
       if !dryRun { try? host.deleteLink(link) }
     }
+    return report
+  }
 
-    // Firewall entries with no owner, or missing.
-    report += try collectFirewall(dryRun: dryRun)
-
-    // cnet's files with no sandbox or network.
+  /// cnet's files with no sandbox or network.
+  func collectFiles(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
     let netnsNames = Set(try store.sandboxes().map(\.netns))
     if case let names? = try? listDirectory(settings.etcNetnsDirectory) {
       for name in names where !netnsNames.contains(name) {
@@ -56,15 +144,20 @@ extension Controller {
         if !dryRun { SandboxFiles.remove(directory: directory) }
       }
     }
-    let networkIDs = Set(networks.map(\.id))
+    let networkIDs = Set(try store.networks().map(\.id))
     if case let names? = try? listDirectory(files.hosts.directory, temporaries: true) {
       for name in names where !networkIDs.contains(name) {
         report.append("remove \(files.hosts.directory)/\(name): its network is gone")
         if !dryRun { unlink(files.hosts.directory + "/" + name) }
       }
     }
+    return report
+  }
 
-    // Leases of the default IPAM that no gateway or endpoint holds.
+  /// Leases of the default IPAM that no gateway or endpoint holds.
+  func collectLeases(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
+    let networks = try store.networks()
     var held: Set<String> = []
     for network in networks {
       for pool in network.pools {

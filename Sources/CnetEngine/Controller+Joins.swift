@@ -50,11 +50,14 @@ extension Controller {
       source = .new(spec)
     }
     let (sandbox, isNew) = try sandboxForJoin(sandboxSpec.name, spec: sandboxSpec, network: network)
-    // A new endpoint into a namespace still being made: the driver may have
-    // the namespace's thread start on the join while the store work goes
-    // on; the endpoint's id is drawn here for that.
+    // A new endpoint into a namespace still being made: once all that the
+    // request and the store can refuse is checked (its addresses, the last
+    // of it), the driver may have the namespace's thread start on the join
+    // while this one reserves in the store; the endpoint's id is drawn here
+    // for that. (Reserving first and asking after let that thread sit idle:
+    // connect 0.26 ms slower at 300 containers.)
     var endpointID: String?
-    if isNew, case .new = source, let prepared {
+    if isNew, case .new(let spec) = source, let prepared, try addressesAvailable(spec, on: network) {
       let id = Names.newID()
       if try driver(network.driver).prepareJoin(endpointID: id, network: network, interface: Self.nextInterface(after: []),
                                                 pending: prepared) {
@@ -64,8 +67,7 @@ extension Controller {
     do {
       return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared, endpointID: endpointID)
     } catch {
-      // A refused reservation (a taken or wrong address, say) comes after
-      // the pair was asked for.
+      // A join that failed after the pair was asked for (attach).
       prepared?.discardPair()
       throw error
     }
@@ -165,7 +167,13 @@ extension Controller {
       }
     }
 
-    // Apply.
+    // Apply. A new sandbox's namespace is meanwhile still being made on
+    // the other core (speculativeNamespace); if the driver has not had
+    // that thread make the join's link yet (the IPAM driver could not say
+    // beforehand whether the addresses would be given), it may now.
+    if sandboxIsNew, let prepared, prepared.pairHost == nil, let interface {
+      _ = driver.prepareJoin(endpointID: endpoint.id, network: network, interface: interface, pending: prepared)
+    }
     let joinedAfter = before.map(\.networkID) + [network.id]
     var context: SandboxContext?
     do {

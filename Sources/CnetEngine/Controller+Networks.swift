@@ -93,6 +93,9 @@ extension Controller {
     do {
       try driver.createNetwork(network, kernel: kernel)
       try files.hosts.ensureNetwork(network)
+      // Its traffic must pass the host's other firewalls too: a network
+      // Docker's FORWARD policy drops is no network.
+      try ensureHostFirewalls()
       try store.transaction { try store.setState(ofNetwork: network.id, .ready) }
     } catch {
       try? finishRemoving(network)
@@ -190,6 +193,8 @@ extension Controller {
       }
       try store.deleteNetwork(id: network.id)
     }
+    // Its accepts in iptables and its binding in firewalld go with it.
+    ensureHostFirewallsOrWarn()
   }
 }
 

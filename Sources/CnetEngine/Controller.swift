@@ -54,6 +54,10 @@ public final class Controller {
     /// Network and IPAM drivers beyond the built-in ones (remote plugins),
     /// looked up by name when first needed.
     public var plugins: (any DriverResolver)?
+    /// Where a command's warnings go: something went wrong beside the
+    /// command's own work, which went on (a command prints them on stderr,
+    /// the plugin server logs them).
+    public var warn: @Sendable (String) -> Void = { _ in }
 
     public init() {}
   }
@@ -73,9 +77,14 @@ public final class Controller {
   /// A controller for a command that changes something: waits for the
   /// operation lock, opens (creating) the store, notices a new boot, and,
   /// unless `settle` is off, finishes or undoes whatever an interrupted
-  /// command left. Termination signals are held back from here on, so a
-  /// Ctrl-C cannot stop a change half-way; they are discarded at exit.
-  public static func forChanges(_ settings: Settings = Settings(), settle: Bool = true) throws -> Controller {
+  /// command left and, unless `repair` is off too, puts back what the
+  /// firewalls lost (`gc` and `firewall reload` do that themselves, and
+  /// report it). Termination signals are held back from
+  /// here on, so a Ctrl-C cannot stop a change half-way; they are
+  /// discarded at exit.
+  public static func forChanges(_ settings: Settings = Settings(), settle: Bool = true, repair: Bool = true) throws
+    -> Controller
+  {
     let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout)
     if settings.holdsSignals { holdTerminationSignals() }
     guard let store = try Store.open(directory: settings.stateDirectory, create: true, exclusive: true) else {
@@ -84,7 +93,10 @@ public final class Controller {
     let controller = Controller(store: store, settings: settings, lock: lock)
     try controller.reconcileBoot()
     if settle { _ = try controller.settle(dryRun: false) }
-    try controller.ensureFirewall()
+    if settle, repair {
+      try controller.ensureFirewall()
+      controller.ensureHostFirewallsOrWarn()
+    }
     return controller
   }
 

@@ -116,6 +116,16 @@ enum Migrations {
     """
     ALTER TABLE sandboxes ADD COLUMN target TEXT;
     """,
+    // 4: a bridge network's MAC address, chosen when it is made and given
+    // to its bridge whenever it is realised, so that it never follows its
+    // ports'. Networks stored before get one now.
+    """
+    ALTER TABLE networks ADD COLUMN mac TEXT;
+    UPDATE networks SET mac = printf('%02x:%02x:%02x:%02x:%02x:%02x',
+      (abs(random()) % 256) & 254 | 2, abs(random()) % 256, abs(random()) % 256, abs(random()) % 256,
+      abs(random()) % 256, abs(random()) % 256)
+    WHERE bridge IS NOT NULL;
+    """,
   ]
 
   /// Brings the database to the newest schema.

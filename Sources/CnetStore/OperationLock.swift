@@ -18,13 +18,20 @@ public final class OperationLock {
 
   /// Waits up to `timeout` seconds for the lock. Polls, so it works from
   /// any thread and needs no signal; waits grow from 0.2 to 5 ms.
-  public init(path: String = defaultPath, timeout: Double) throws {
+  /// `shared`: for a reader that wants no change half-way while it looks
+  /// (`cnet doctor`); it creates nothing, and holds nothing when no cnet
+  /// command ever made the lock.
+  public init(path: String = defaultPath, timeout: Double, shared: Bool = false) throws {
     self.path = path
     let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-    if !directory.isEmpty, mkdir(directory, 0o755) != 0, errno != EEXIST {
+    if !shared, !directory.isEmpty, mkdir(directory, 0o755) != 0, errno != EEXIST {
       throw CnetError(.failed, "cannot create \(directory): \(String(cString: strerror(errno)))")
     }
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    let fd = shared ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    if shared, fd < 0, errno == ENOENT {
+      self.fd = -1
+      return
+    }
     guard fd >= 0 else {
       throw CnetError(.failed, "cannot open the lock \(path): \(String(cString: strerror(errno)))")
     }
@@ -33,7 +40,7 @@ public final class OperationLock {
     clock_gettime(CLOCK_MONOTONIC, &now)
     let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
     var pause: UInt32 = 200
-    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+    while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK || errno == EINTR else {
         let code = errno
         close(fd)
@@ -51,7 +58,7 @@ public final class OperationLock {
 
   deinit {
     // Closing the descriptor releases the lock.
-    close(fd)
+    if fd >= 0 { close(fd) }
   }
 
   private static func format(_ seconds: Double) -> String {

@@ -26,6 +26,8 @@ public struct NetworkRecord: Sendable, Equatable {
   public var ipamDriver: String
   /// The Linux bridge of a bridge network.
   public var bridge: String?
+  /// The bridge's MAC address, fixed when the network is made.
+  public var mac: String?
   public var mtu: Int?
   public var isInternal: Bool
   public var ipv6: Bool
@@ -35,14 +37,15 @@ public struct NetworkRecord: Sendable, Equatable {
   public var state: RecordState
   public var pools: [PoolAssignment]
 
-  public init(id: String, name: String, driver: String, ipamDriver: String, bridge: String? = nil, mtu: Int? = nil,
-              isInternal: Bool = false, ipv6: Bool = false, options: [KeyValue] = [], labels: [KeyValue] = [],
-              created: String, state: RecordState = .creating, pools: [PoolAssignment] = []) {
+  public init(id: String, name: String, driver: String, ipamDriver: String, bridge: String? = nil, mac: String? = nil,
+              mtu: Int? = nil, isInternal: Bool = false, ipv6: Bool = false, options: [KeyValue] = [],
+              labels: [KeyValue] = [], created: String, state: RecordState = .creating, pools: [PoolAssignment] = []) {
     self.id = id
     self.name = name
     self.driver = driver
     self.ipamDriver = ipamDriver
     self.bridge = bridge
+    self.mac = mac
     self.mtu = mtu
     self.isInternal = isInternal
     self.ipv6 = ipv6

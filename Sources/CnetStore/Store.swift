@@ -43,6 +43,14 @@ public final class Store {
     return Store(database: database)
   }
 
+  /// An empty store in memory, with the newest schema: what a host
+  /// without a store has, for a reader that must not create one.
+  public static func inMemory() throws -> Store {
+    let database = try Database(path: ":memory:", create: true)
+    try Migrations.run(on: database)
+    return Store(database: database)
+  }
+
   public func transaction<T>(_ body: () throws -> T) throws -> T {
     try database.transaction(body)
   }
@@ -66,14 +74,14 @@ public final class Store {
   // MARK: - Networks
 
   private static let networkColumns =
-    "id, name, driver, ipam_driver, bridge, mtu, internal, ipv6, options, labels, created, state"
+    "id, name, driver, ipam_driver, bridge, mtu, internal, ipv6, options, labels, created, state, mac"
 
   public func insert(_ network: NetworkRecord) throws {
-    try database.statement("INSERT INTO networks(\(Self.networkColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+    try database.statement("INSERT INTO networks(\(Self.networkColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
       .text(network.id), .text(network.name), .text(network.driver), .text(network.ipamDriver),
       optional(network.bridge), network.mtu.map { .int($0) } ?? .null, .int(network.isInternal ? 1 : 0),
       .int(network.ipv6 ? 1 : 0), .text(encode(network.options)), .text(encode(network.labels)),
-      .text(network.created), .text(network.state.rawValue)
+      .text(network.created), .text(network.state.rawValue), optional(network.mac)
     ).run()
     try setPools(network.pools, of: network.id)
   }
@@ -112,10 +120,12 @@ public final class Store {
   private func networks(where clause: String, _ values: [Statement.Value]) throws -> [NetworkRecord] {
     let s = try database.statement("SELECT \(Self.networkColumns) FROM networks WHERE \(clause)").bind(values)
     var found = try s.rows { s in
-      NetworkRecord(
+      var record = NetworkRecord(
         id: s.text(0), name: s.text(1), driver: s.text(2), ipamDriver: s.text(3), bridge: s.optionalText(4),
         mtu: s.optionalInt(5), isInternal: s.int(6) != 0, ipv6: s.int(7) != 0, options: decodePairs(s.text(8)),
         labels: decodePairs(s.text(9)), created: s.text(10), state: RecordState(rawValue: s.text(11)) ?? .ready)
+      record.mac = s.optionalText(12)
+      return record
     }
     for i in found.indices { found[i].pools = try pools(of: found[i].id) }
     return found

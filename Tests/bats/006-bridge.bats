@@ -67,3 +67,25 @@ load helpers
   run cnet link list --type bridge --json
   [ "$(echo "$output" | jq -r '.[].ifname')" = "" ]
 }
+
+# The MAC address of link $1.
+mac_of() {
+  in_host cat "/sys/class/net/$1/address" 2>/dev/null || in_host ip -o link show "$1" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
+}
+
+@test "a bridge keeps the MAC it was made with, whatever ports come and go" {
+  cnet bridge create br0 --subnet 10.88.0.0/24
+  local mac
+  mac=$(mac_of br0)
+  # Locally administered, unicast.
+  [ $((0x${mac:0:2} & 3)) = 2 ]
+  # A port with a lower MAC would otherwise give the bridge its own.
+  in_host ip link add low0 address 02:00:00:00:00:01 type veth peer name low1
+  in_host ip link set low0 master br0 up
+  [ "$(mac_of br0)" = "$mac" ]
+  in_host ip link del low0
+  [ "$(mac_of br0)" = "$mac" ]
+  cnet bridge create br1 --address 02:42:00:00:00:99
+  [ "$(mac_of br1)" = 02:42:00:00:00:99 ]
+  [ "$(mac_of br0)" != "$(mac_of br1)" ]
+}

@@ -216,3 +216,24 @@ search lan" > /run/cnet/stub; mount --bind /run/cnet/stub /etc/resolv.conf
   [[ "$output" != *"127.0.0.53"* ]]
   [[ "$output" == *"search lan"* ]]
 }
+
+@test "a network's bridge has a MAC of its own, kept in the store, while sandboxes come and go" {
+  cnet network create lab --subnet 10.89.0.0/24 >/dev/null
+  local bridge mac
+  bridge=$(cnet network inspect lab --json | jq -r '.[0].Bridge')
+  mac=$(in_host ip -o link show "$bridge" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+  [ "$(store "select mac from networks where name = 'lab'")" = "$mac" ]
+  [ $((0x${mac:0:2} & 3)) = 2 ]
+  in_host ip link add low0 address 02:00:00:00:00:01 type veth peer name low1
+  in_host ip link set low0 master "$bridge" up
+  cnet connect lab a
+  cnet connect lab b
+  cnet disconnect lab a
+  in_host ip link del low0
+  [ "$(in_host ip -o link show "$bridge" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" = "$mac" ]
+  # A sandbox's ARP entry for its gateway stays right.
+  run cnet exec b ping -c 1 -W 1 10.89.0.1
+  assert_success
+  run cnet exec b ip neigh show 10.89.0.1
+  [[ "$output" == *"$mac"* ]]
+}

@@ -4,15 +4,34 @@
 load helpers
 
 @test "bad input: one line, its exit status, and no change to kernel or store" {
-  cnet network create n1 --subnet 10.50.0.0/24 --ip-range 10.50.0.128/25
-  cnet connect n1 web
+  # A host as Docker leaves it (DOCKER-USER, FORWARD dropping), so that
+  # cnet's accepts there are part of what must not change.
+  in_host iptables -N DOCKER-USER
+  in_host iptables -A DOCKER-USER -j RETURN
+  in_host iptables -I FORWARD -j DOCKER-USER
+  in_host iptables -P FORWARD DROP
+  cnet network create n1 --subnet 10.50.0.0/24 --ip-range 10.50.0.128/25 >/dev/null
+  cnet network create n6 --subnet 10.52.0.0/24 --subnet fd00:52::/64 >/dev/null
+  cnet connect n1 web -p 8080:80
+  cnet connect n6 web
+  cnet endpoint create n1 kept >/dev/null
+  # A bridge with no port yet: a port added and removed again would leave
+  # it with that port's MAC.
+  cnet network create empty --subnet 10.53.0.0/24 >/dev/null
+  in_host ip link add br9 type bridge
   local before
-  before=$(cnet_state)
+  before=$(settled_snapshot)
   check() {
     local want=$1 pattern=$2; shift 2
     run --separate-stderr cnet "$@"
     assert_fails "$want" "$pattern"
-    [ "$(cnet_state)" = "$before" ] || { echo "state changed after: cnet $*" >&2; return 1; }
+    local after
+    after=$(kernel_snapshot)
+    [ "$after" = "$before" ] || {
+      echo "state changed after: cnet $*" >&2
+      diff <(echo "$before") <(echo "$after") >&2
+      return 1
+    }
   }
   check 2 '^cnet: network "nope" not found$' connect nope x
   check 2 '^cnet: network "nope" not found$' endpoint create nope e
@@ -21,19 +40,33 @@ load helpers
   check 2 '^cnet: sandbox "nope" not found$' sandbox rm nope
   check 64 'invalid --ip "10.50.0.300"' connect n1 x --ip 10.50.0.300
   check 64 '^cnet: address 10.51.0.9 is not in 10.50.0.0/24 of network "n1"$' connect n1 x --ip 10.51.0.9
+  check 64 '^cnet: address 10.51.0.9 is not in 10.53.0.0/24 of network "empty"$' connect empty s1 --ip 10.51.0.9
+  check 64 '^cnet: address 10.53.0.1 is the gateway of network "empty"$' connect empty s1 --ip 10.53.0.1
   check 64 '^cnet: address 10.50.0.1 is the gateway of network "n1"$' connect n1 x --ip 10.50.0.1
   check 64 '^cnet: address 10.50.0.0 is the network address of 10.50.0.0/24$' connect n1 x --ip 10.50.0.0
   check 64 '^cnet: address 10.50.0.255 is the broadcast address of 10.50.0.0/24$' connect n1 x --ip 10.50.0.255
   check 4 '^cnet: address 10.50.0.128 is already in use in 10.50.0.0/24$' connect n1 x --ip 10.50.0.128
+  check 64 'is the gateway of network "n6"' connect n6 x --ip6 fd00:52::1
+  check 64 'is not in fd00:52::/64' connect n6 x --ip6 fd00:53::9
+  check 64 'is not an IPv6 address' connect n6 x --ip6 10.52.0.9
   check 64 'has no IPv6 subnet' endpoint create n1 e6 --ip6 fd00::9
-  check 4 '^cnet: subnet 10.50.0.0/16 overlaps 10.50.0.0/24 of network "n1"$' network create n2 --subnet 10.50.0.0/16
-  check 3 '^cnet: network "n1" already exists$' network create n1
+  check 4 'host port 8080/tcp is already published by endpoint "web" of network "n1"' connect n6 x -p 8080:80
+  check 4 'take the same host port' connect n1 x -p 9000:90 -p 9000:91
+  check 64 'invalid -p "70000:80"' connect n1 x -p 70000:80
+  check 2 '^cnet: cannot find process 999999$' connect n1 x --pid 999999
+  check 2 'nosuch' connect n1 x --netns nosuch
   check 3 '^cnet: sandbox "web" is already connected to network "n1"$' connect n1 web
+  check 4 '^cnet: subnet 10.50.0.0/16 overlaps 10.50.0.0/24 of network "n1"$' network create n2 --subnet 10.50.0.0/16
+  check 64 '^cnet: --ip-range 10.71.0.0/25 is in no --subnet$' network create n2 --subnet 10.70.0.0/24 --ip-range 10.71.0.0/25
+  check 3 '^cnet: network "n1" already exists$' network create n1
   check 3 '^cnet: endpoint "web" already exists on network "n1"$' endpoint create n1 web
+  check 3 'sandbox "web" already exists' sandbox create web
   check 64 '^cnet: unknown network driver "overlayx" \(built in: bridge, host, null; plugins: cnet plugin ls\)$' network create n2 -d overlayx
   check 64 '^cnet: unknown option "color" for the bridge driver' network create n2 -o color=red
   check 64 '^cnet: invalid -o "mtu": expected KEY=VALUE$' network create n2 -o mtu
   check 64 'invalid -o com.docker.network.driver.mtu=9' network create n2 -o com.docker.network.driver.mtu=9
+  check 4 'a bridge named "br9" already exists' network create n2 -o com.docker.network.bridge.name=br9
+  check 64 'takes no --subnet' network create n2 -d host --subnet 10.72.0.0/24
   check 64 'invalid network name "bad/name"' network create bad/name
   check 64 'invalid sandbox name "bad name"' connect n1 "bad name"
   check 64 'invalid alias "a..b"' connect n1 x --alias a..b
@@ -41,8 +74,21 @@ load helpers
   check 64 '^cnet: --gateway 10.61.0.1 is in no --subnet$' network create n2 --subnet 10.60.0.0/24 --gateway 10.61.0.1
   check 64 'invalid MAC address' connect n1 x --mac 01:00:5e:00:00:01
   check 64 'invalid --add-host "nocolon"' connect n1 x --add-host nocolon
-  check 4 '^cnet: network "n1" has endpoints: web' network rm n1
-  check 4 'is joined to sandbox "web"' endpoint rm web
+  check 4 '^cnet: network "n1" has endpoints: ' network rm n1
+  check 4 'is joined to sandbox "web"' endpoint rm n1/web
+  # The low-level commands.
+  check 64 'host bits are set' bridge create br0 --subnet 10.60.0.5/24
+  check 64 '--gateway needs --subnet' bridge create br0 --gateway 10.60.0.1
+  check 64 'invalid MAC address' bridge create br0 --address 01:00:5e:00:00:01
+  check 64 'at most 15' bridge create averyverylongname
+  check 3 'File exists' bridge create br9
+  check 64 'needs --vni' link add vx0 --type vxlan
+  check 64 'different from "v0"' link add v0 --type veth --peer v0
+  check 2 'nosuch' link add v0 --type veth --master nosuch
+  check 64 'invalid' addr add 10.0.0.1/33 --dev lo
+  check 2 'nosuch' addr add 10.0.0.1/24 --dev nosuch
+  check 64 'invalid' netns add bad/name
+  check 3 'web' netns add web
 }
 
 @test "48 parallel connects on one network: 48 distinct addresses, no failure" {
@@ -193,8 +239,9 @@ in_progress() {
   cnet network create n1 --subnet 10.36.0.0/24
   cnet endpoint create n1 kept
   cnet connect n1 web
-  local bridge
+  local bridge mac
   bridge=$(cnet network inspect n1 --json | jq -r '.[0].Bridge')
+  mac=$(in_host ip -o link show "$bridge" | grep -o 'link/ether [0-9a-f:]*')
   # What a reboot does to the kernel: namespaces and links are gone.
   in_host ip netns del web
   in_host ip link del "$bridge"
@@ -205,6 +252,8 @@ in_progress() {
   assert_success
   run in_host ip -o -4 addr show "$bridge"
   [[ "$output" == *"10.36.0.1/24"* ]]
+  # The bridge gets its MAC back.
+  [ "$(in_host ip -o link show "$bridge" | grep -o 'link/ether [0-9a-f:]*')" = "$mac" ]
   run cnet sandbox ls --json
   [ "$output" = "[]" ]
   run cnet endpoint ls --json

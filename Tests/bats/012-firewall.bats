@@ -4,57 +4,7 @@
 # with documentation addresses only (198.51.100.0/24, 203.0.113.0/24).
 
 load helpers
-
-# wan: 198.51.100.2, reaching the host at 198.51.100.1 (its default route);
-# the host also has 203.0.113.1 on a second link, for host-address publishes.
-make_wan() {
-  in_host ip netns add wan
-  in_host ip link add wan0 type veth peer name eth0 netns wan
-  in_host ip addr add 198.51.100.1/24 dev wan0
-  in_host ip link set wan0 up
-  in_host ip link add side0 type veth peer name side1
-  in_host ip addr add 203.0.113.1/24 dev side0
-  in_host ip link set side0 up
-  in_host ip link set side1 up
-  in_host ip -n wan addr add 198.51.100.2/24 dev eth0
-  in_host ip -n wan link set eth0 up
-  in_host ip -n wan link set lo up
-  in_host ip -n wan route add default via 198.51.100.1
-}
-
-# serve SANDBOX tcp|udp PORT TEXT: answers every connection (or datagram)
-# with TEXT, in the background.
-serve() {
-  local kind=TCP-LISTEN
-  [ "$2" = udp ] && kind=UDP-RECVFROM
-  in_host_bg "$CNET_BIN" exec "$1" socat "$kind:$3,fork,reuseaddr" SYSTEM:"echo $4"
-}
-
-# ask WHERE tcp|udp HOST PORT [SOCAT-OPTIONS]: what a client there gets
-# back ("host" is the throwaway host itself, anything else a sandbox, or wan).
-ask() {
-  local where=$1 kind=TCP address=$3 port=$4 extra=${5:-}
-  [ "$2" = udp ] && kind=UDP
-  local client=(timeout 3 socat -T1 - "$kind:$address:$port$extra")
-  case $where in
-    host) echo | in_host "${client[@]}" 2>/dev/null ;;
-    wan) echo | in_host ip netns exec wan "${client[@]}" 2>/dev/null ;;
-    *) echo | in_host "$CNET_BIN" exec "$where" "${client[@]}" 2>/dev/null ;;
-  esac
-}
-
-# Retries ask until it answers $1 (servers take a moment to listen).
-expect_answer() {
-  local want=$1 i got=""
-  shift
-  for i in $(seq 1 20); do
-    got=$(ask "$@" || true)
-    [ "$got" = "$want" ] && return 0
-    sleep 0.1
-  done
-  echo "ask $* answered '$got', expected '$want'" >&2
-  return 1
-}
+load traffic
 
 nft_ruleset() {
   in_host nft list ruleset
@@ -257,4 +207,61 @@ nft_ruleset() {
   [ "$(nft_ruleset)" = "$before" ]
   run cnet sandbox ls --json
   [ "$(echo "$output" | jq -r 'map(.Name) | join(" ")')" = web ]
+}
+
+@test "beside a FORWARD policy of DROP: cnet's own chain for IPv4, and ip6tables' for a network with IPv6" {
+  in_host iptables -P FORWARD DROP
+  in_host ip6tables -P FORWARD DROP
+  cnet network create six --subnet 10.89.0.0/24 --subnet fd00:89::/64 >/dev/null
+  cnet connect six a
+  cnet connect six b
+  run cnet exec a ping -c 1 -W 1 10.89.0.3
+  assert_success
+  local v6 i
+  v6=$(cnet endpoint inspect six/b --json | jq -r '.[0].IPv6Address' | cut -d/ -f1)
+  for i in $(seq 1 30); do
+    cnet exec a ping -6 -c 1 -W 1 "$v6" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  run cnet exec a ping -6 -c 1 -W 1 "$v6"
+  assert_success
+  run in_host iptables -S
+  [[ "$output" == *"-A FORWARD -m comment --comment cnet -j CNET-FORWARD"* ]]
+  [ "$(echo "$output" | grep -c -- '-A CNET-FORWARD .*cnet:six:')" = 4 ]
+  run in_host ip6tables -S
+  [ "$(echo "$output" | grep -c -- '-A CNET-FORWARD .*cnet:six:')" = 4 ]
+  cnet disconnect six a
+  cnet disconnect six b
+  cnet network rm six
+  run in_host sh -c 'iptables-save; ip6tables-save'
+  [[ "$output" != *cnet* ]]
+  [[ "$output" != *CNET* ]]
+}
+
+@test "beside iptables' legacy back end: the accepts go where Docker's chains are" {
+  # A host whose iptables is the legacy one (update-alternatives), for cnet
+  # as for Docker: the programs PATH finds first.
+  local bin=$BATS_TEST_TMPDIR/legacy
+  mkdir -p "$bin"
+  ln -s /usr/sbin/iptables-legacy "$bin/iptables"
+  ln -s /usr/sbin/ip6tables-legacy "$bin/ip6tables"
+  ln -s /usr/sbin/iptables-legacy-save "$bin/iptables-save"
+  cnet() { in_host env PATH="$bin:$PATH" "$CNET_BIN" "$@"; }
+  in_host "$bin/iptables" -N DOCKER-USER
+  in_host "$bin/iptables" -A DOCKER-USER -j RETURN
+  in_host "$bin/iptables" -I FORWARD -j DOCKER-USER
+  in_host "$bin/iptables" -P FORWARD DROP
+  lab_up
+  assert_flows
+  run in_host "$bin/iptables" -S DOCKER-USER
+  [ "$(echo "$output" | grep -c 'cnet:lab:')" = 4 ]
+  [ "$(echo "$output" | tail -1)" = "-A DOCKER-USER -j RETURN" ]
+  # Nothing written to iptables-nft's tables.
+  run in_host nft list tables
+  [[ "$output" != *"ip filter"* ]]
+  # Deleted behind cnet's back, put back by the next changing command.
+  in_host "$bin/iptables" -D DOCKER-USER 1
+  cnet connect lab third
+  [ "$(in_host "$bin/iptables" -S DOCKER-USER | grep -c 'cnet:lab:')" = 4 ]
+  assert_flows
 }

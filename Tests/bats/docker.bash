@@ -1,8 +1,11 @@
 # A real Docker engine inside the throwaway host: containerd and dockerd
 # (Debian's docker.io) with their state and sockets on tmpfs (never
-# /run/docker.sock, where a real engine of the machine's may listen), their containers in a
-# cgroup of the test's own, no iptables and no docker0 of theirs, and a
-# local busybox image made from Debian's busybox-static (nothing is pulled).
+# /run/docker.sock, where a real engine of the machine's may listen), their
+# containers in a cgroup of the test's own, and a local busybox image made
+# from Debian's busybox-static (nothing is pulled). dockerd runs with its
+# default network settings, as installations run it: its iptables rules
+# (FORWARD policy DROP, DOCKER-USER), IP forwarding on, its docker0 bridge;
+# all of it inside the throwaway host's namespaces.
 # `cnet plugin serve` runs beside them. Teardown removes the containers,
 # stops everything and removes the cgroup, so nothing is left on the host.
 
@@ -31,8 +34,7 @@ docker_setup() {
 }
 
 start_dockerd() {
-  in_host_bg dockerd --containerd /run/containerd/containerd.sock --storage-driver vfs --iptables=false \
-    --ip6tables=false --ip-forward=false --bridge none --cgroup-parent "/$CGROUP_PARENT" \
+  in_host_bg dockerd --containerd /run/containerd/containerd.sock --storage-driver vfs --cgroup-parent "/$CGROUP_PARENT" \
     -H unix:///run/docker/engine.sock --pidfile /run/docker/dockerd.pid --data-root /var/lib/docker \
     --exec-root /run/docker/exec
   DOCKERD_PID=$LAST_PID

@@ -125,3 +125,46 @@ cnet_state() {
     ip -o link show | cut -d: -f2; ip -o -4 addr show | cut -d" " -f2,7; ip netns list
     ls -R /etc/netns /run/cnet/hosts 2>/dev/null; cat /run/cnet/hosts/* 2>/dev/null'
 }
+
+# The kernel and the store, as a refused command must leave them, byte for
+# byte: the store; every link of the host and of every named namespace with
+# its flags, MAC, carrier, master and details (less the timers, which count
+# by themselves); addresses; routes of every table; the nftables ruleset,
+# iptables' and ip6tables' rules (less their counters); namespaces; cnet's
+# files.
+kernel_snapshot() {
+  in_host sh -c '
+    sqlite3 -cmd ".timeout 5000" /var/lib/cnet/cnet.db .dump 2>/dev/null
+    for ns in "" $(ip netns list | cut -d" " -f1); do
+      echo "== netns $ns"
+      ip ${ns:+-n "$ns"} -d -o link show | sed -E "s/[a-z_]+_timer +[0-9.]+//g"
+      ip ${ns:+-n "$ns"} -o addr show
+      ip ${ns:+-n "$ns"} -4 route show table all
+      ip ${ns:+-n "$ns"} -6 route show table all
+    done
+    nft list ruleset 2>/dev/null | sed -E "s/counter packets [0-9]+ bytes [0-9]+/counter/"
+    iptables-save 2>/dev/null | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
+    ip6tables-save 2>/dev/null | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
+    ls -lR /etc/netns /run/cnet 2>/dev/null
+    cat /run/cnet/hosts/* /etc/netns/*/* 2>/dev/null'
+}
+
+# The snapshot once it has stopped changing by itself for 2 s (a new
+# link's carrier, and a bridge's link-local address going through duplicate
+# detection, settle within seconds of a change); up to 15 s.
+settled_snapshot() {
+  local previous current i same=0
+  previous=$(kernel_snapshot)
+  for i in $(seq 1 30); do
+    sleep 0.5
+    current=$(kernel_snapshot)
+    if [ "$current" = "$previous" ]; then
+      same=$((same + 1))
+      [ "$same" -ge 4 ] && break
+    else
+      same=0
+    fi
+    previous=$current
+  done
+  printf '%s\n' "$current"
+}

@@ -359,8 +359,8 @@ int cnet_netns_exec(int nsfd, const char *name, char *const argv[],
                     int *step);
 
 // ---------------------------------------------------------------------------
-// Netfilter: a probe for cnet's nftables table, conntrack flushing, set
-// elements over netlink, and the nft program for what rewrites the tables.
+// Netfilter: probes of nftables tables, chains and rules (cnet's own and
+// other tools'), conntrack flushing, and set elements over netlink.
 
 /// NFT_MSG_GETTABLE for one table (`nft list table FAMILY NAME`, without
 /// its contents): answered by the table, or ENOENT. `family` is NFPROTO_*.
@@ -418,12 +418,62 @@ struct cnet_nft_set_change {
 int cnet_msg_nft_elements(void *buf, size_t size, uint32_t seq, const struct cnet_nft_set_change *changes,
                           size_t count, int remove);
 
-/// Runs nft commands (the nft(8) language; one buffer is one atomic
-/// transaction) with `nft -f -` (nft.c says why a program). `*output` and
-/// `*error` receive what nft printed (malloc'ed, NULL if nothing; the
-/// caller frees). Returns 0, 1 when nft refused the commands (or died), or
-/// -errno (-ENOENT: nft is not installed).
-int cnet_nft_run(const char *commands, char **output, char **error);
+/// NFT_MSG_GETTABLE dump of every table of every family (`nft list
+/// tables`): who else keeps rules here (iptables-nft's `ip filter`,
+/// firewalld's `inet firewalld`), each with the handle the kernel gave it
+/// when it was made, which changes when its owner makes it anew.
+int cnet_msg_nft_dump_tables(void *buf, size_t size, uint32_t seq);
+
+/// One table of that dump.
+struct cnet_nft_table {
+  uint8_t family;           ///< NFPROTO_*
+  char name[256];
+  uint64_t handle;
+};
+
+/// Parses one NFT_MSG_NEWTABLE message. Returns 0 or -EBADMSG.
+int cnet_parse_nft_table(const void *nlh, struct cnet_nft_table *out);
+
+/// NFT_MSG_GETCHAIN dump of one table's chains (`nft list chains`).
+int cnet_msg_nft_dump_chains(void *buf, size_t size, uint32_t seq, uint8_t family, const char *table);
+
+/// One chain of that dump.
+struct cnet_nft_chain {
+  char table[256];
+  char name[256];
+  int32_t policy;           ///< NF_DROP or NF_ACCEPT for a base chain; -1 for a regular one
+  uint32_t use;             ///< how many rules jump to it (and other references)
+};
+
+/// Parses one NFT_MSG_NEWCHAIN message. Returns 0 or -EBADMSG.
+int cnet_parse_nft_chain(const void *nlh, struct cnet_nft_chain *out);
+
+/// NFT_MSG_GETRULE dump of one chain's rules.
+int cnet_msg_nft_dump_rules(void *buf, size_t size, uint32_t seq, uint8_t family, const char *table,
+                            const char *chain);
+
+/// The comment of one rule of that dump, whether iptables-nft wrote it (an
+/// xt "comment" match) or nft (the rule's user data), into `comment`;
+/// `chain` gets the rule's chain. Returns 1 with a comment, 0 without, or
+/// -EBADMSG.
+int cnet_parse_nft_rule_comment(const void *nlh, char *chain, size_t chain_size, char *comment, size_t size);
+
+// ---------------------------------------------------------------------------
+// Programs (spawn.c says which and why).
+
+/// Runs argv[0] (found on PATH, else in /usr/sbin or /sbin) with `input`
+/// on its standard input (NULL: empty) and waits for it. `*output` and
+/// `*error` receive what it printed (malloc'ed, NULL if nothing; the caller
+/// frees), `*status` its exit status (128 + N when signal N ended it).
+/// Returns 0 when it ran, or -errno when it could not be started (-ENOENT:
+/// not installed).
+int cnet_run(char *const argv[], const char *input, char **output, char **error, int *status);
+
+/// Starts argv[0] (found as above) with its standard output on a pipe
+/// whose reading end (close-on-exec) goes to `*fd`; standard input is
+/// /dev/null, standard error the caller's. The caller reaps `*pid`.
+/// Returns 0 or -errno.
+int cnet_spawn_reader(char *const argv[], pid_t *pid, int *fd);
 
 #ifdef __cplusplus
 }

@@ -25,11 +25,16 @@ struct BridgeCreate: ParsableCommand, NamespaceScoped {
   @Option(help: "MTU in bytes.")
   var mtu: Int?
 
+  @Option(help: ArgumentHelp("The bridge's MAC address (default: a random locally administered one, kept whatever ports come and go).", valueName: "mac"))
+  var address: String?
+
   @OptionGroup var scope: NamespaceOption
 
   struct Plan: Equatable {
     var name: InterfaceName
     var mtu: UInt32?
+    /// --address; without it run() draws a random one.
+    var address: MACAddress?
     /// The gateway with the subnet's prefix length, as assigned to the bridge.
     var gatewayAddress: CIDR?
   }
@@ -37,6 +42,7 @@ struct BridgeCreate: ParsableCommand, NamespaceScoped {
   func plan() throws -> Plan {
     var plan = Plan(name: try InterfaceName(name))
     plan.mtu = try mtu.map(LinkSet.checkMTU)
+    plan.address = try address.map(MACAddress.unicast)
     guard let subnet else {
       if gateway != nil { throw CnetError(.invalidArgument, "--gateway needs --subnet") }
       return plan
@@ -71,7 +77,9 @@ struct BridgeCreate: ParsableCommand, NamespaceScoped {
   func run() throws {
     let plan = try plan()
     let socket = try Kernel.socket(in: scope.netns)
-    try socket.addLink(plan.name, .bridge, mtu: plan.mtu, up: true)
+    // An address of its own: else the bridge takes its lowest port's and
+    // changes it as ports come and go, under the neighbours' ARP caches.
+    try socket.addLink(plan.name, .bridge, mtu: plan.mtu, address: plan.address ?? MACAddress.randomLocal(), up: true)
     guard let gateway = plan.gatewayAddress else { return }
     do {
       let bridge = try socket.link(named: plan.name)

@@ -65,6 +65,7 @@ struct PluginServe: ParsableCommand {
     let path = "/run/docker/plugins/\(name).sock"
     var settings = Controller.Settings()
     settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
+    settings.warn = { logger.warning("\($0)") }
     let server: PluginServer
     do {
       server = try PluginServer(path: path, handler: PluginService(settings: settings, logger: logger), logger: logger)

@@ -16,18 +16,23 @@ enum Engine {
   /// For commands that change something: waits for the operation lock
   /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
   /// interrupted command left.
-  static func changing(settle: Bool = true) throws -> Controller {
+  static func changing(settle: Bool = true, repair: Bool = true) throws -> Controller {
     var settings = Controller.Settings()
     settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
-    if let text = getenv("CNET_LOCK_TIMEOUT").map({ String(cString: $0) }) {
-      guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-        throw CnetError(.invalidArgument, "invalid CNET_LOCK_TIMEOUT \"\(text)\": expected seconds")
-      }
-      settings.lockTimeout = seconds
-    }
-    let controller = try Controller.forChanges(settings, settle: settle)
+    settings.warn = { writeError("cnet: warning: " + $0 + "\n") }
+    if let seconds = try lockTimeout() { settings.lockTimeout = seconds }
+    let controller = try Controller.forChanges(settings, settle: settle, repair: repair)
     active = controller
     return controller
+  }
+
+  /// CNET_LOCK_TIMEOUT, when set.
+  static func lockTimeout() throws -> Double? {
+    guard let text = getenv("CNET_LOCK_TIMEOUT").map({ String(cString: $0) }) else { return nil }
+    guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+      throw CnetError(.invalidArgument, "invalid CNET_LOCK_TIMEOUT \"\(text)\": expected seconds")
+    }
+    return seconds
   }
 
   /// Called just before the process ends (with _exit): empties the store's

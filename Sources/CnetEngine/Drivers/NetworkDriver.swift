@@ -72,13 +72,13 @@ public protocol NetworkDriver: AnyObject {
             kernel: KernelContext) throws
 
   /// An optional head start for a join into a sandbox whose namespace is
-  /// still being made (`pending`), before the endpoint is reserved: the
-  /// driver may have the namespace's thread make kernel objects meanwhile,
-  /// for the endpoint that will get `endpointID`, and find them at `join`
-  /// (through SandboxContext.pending). Returns whether it asked for
-  /// anything; if not, the controller draws the endpoint's id as usual.
-  /// If the join never happens (the reservation is refused), the controller
-  /// removes what was made (PendingNamespace.discardPair).
+  /// still being made (`pending`), for the endpoint that has or will get
+  /// `endpointID`, once everything the request and the store can refuse
+  /// has been checked (a refused request must change nothing): the driver
+  /// may have the namespace's thread make kernel objects meanwhile, and
+  /// find them at `join` (through SandboxContext.pending). Returns whether
+  /// it asked for anything. If the join fails before it collects them, the
+  /// controller removes what was made (PendingNamespace.discardPair).
   func prepareJoin(endpointID: String, network: NetworkRecord, interface: String, pending: PendingNamespace) -> Bool
 
   /// Whether endpoints of this driver's networks may publish ports (`-p`):
@@ -127,8 +127,13 @@ public final class KernelContext {
   private var socket: RouteSocket?
   /// cnet's nftables tables (see Firewall).
   public let firewall = Firewall()
+  /// cnet's accepts in iptables, beside Docker's or another tool's
+  /// forward policy (see ForwardAccepts).
+  public let forwardAccepts: ForwardAccepts
 
-  public init() {}
+  public init() {
+    forwardAccepts = ForwardAccepts(netfilter: { [firewall] in try firewall.netfilterSocket() })
+  }
 
   public func host() throws -> RouteSocket {
     if let socket { return socket }

@@ -100,7 +100,7 @@ public final class DefaultIPAM: IPAMDriver {
     if let address {
       try bounds.check(address, in: pool.subnet)
       guard try store.insertLease(pool: poolID, address: address.bytes) else {
-        throw CnetError(.conflict, "address \(address) is already in use in \(pool.subnet)")
+        throw Self.inUse(address, pool)
       }
       chosen = address
     } else if options[IPAMOptions.requestAddressType] == IPAMOptions.gatewayType {
@@ -110,9 +110,7 @@ public final class DefaultIPAM: IPAMDriver {
         throw CnetError(.conflict, "the gateway \(chosen) of \(pool.subnet) is already in use")
       }
     } else {
-      guard let free = try nextFree(pool, bounds) else {
-        throw CnetError(.conflict, "no free address left in \(pool.range ?? pool.subnet)")
-      }
+      guard let free = try nextFree(pool, bounds) else { throw Self.exhausted(pool) }
       chosen = IPAddress(family: pool.subnet.family, numeric: free)
       guard try store.insertLease(pool: poolID, address: chosen.bytes) else {
         throw StoreError("lease \(chosen) was free a moment ago")
@@ -120,6 +118,32 @@ public final class DefaultIPAM: IPAMDriver {
       try store.setCursor(ofPool: poolID, chosen.bytes)
     }
     return try CIDR(address: chosen, prefixLength: pool.subnet.prefixLength)
+  }
+
+  /// The same checks as requestAddress (an address of the pool's, and not
+  /// taken; or a free one left), with nothing written.
+  public func checkAddress(poolID: String, address: IPAddress?) throws -> Bool? {
+    guard let pool = try store.pool(id: poolID) else {
+      throw CnetError(.notFound, "no pool \"\(poolID)\"")
+    }
+    let bounds = Bounds(pool)
+    if let address {
+      try bounds.check(address, in: pool.subnet)
+      guard try store.leases(pool: poolID, from: address.bytes, limit: 1).first != address.bytes else {
+        throw Self.inUse(address, pool)
+      }
+    } else {
+      guard try nextFree(pool, bounds) != nil else { throw Self.exhausted(pool) }
+    }
+    return true
+  }
+
+  static func inUse(_ address: IPAddress, _ pool: PoolRecord) -> CnetError {
+    CnetError(.conflict, "address \(address) is already in use in \(pool.subnet)")
+  }
+
+  static func exhausted(_ pool: PoolRecord) -> CnetError {
+    CnetError(.conflict, "no free address left in \(pool.range ?? pool.subnet)")
   }
 
   public func releaseAddress(poolID: String, address: IPAddress) throws {

@@ -42,6 +42,17 @@ public protocol IPAMDriver: AnyObject {
 
   /// ReleaseAddress: gives an address back to its pool.
   func releaseAddress(poolID: String, address: IPAddress) throws
+
+  /// Whether RequestAddress(poolID, address) would succeed now, found
+  /// without changing anything: true, or the error it would throw; nil
+  /// when the driver cannot tell without asking for it (a remote one). Not
+  /// part of Docker's protocol: the controller asks it so that what the
+  /// store can refuse is refused before the kernel is touched.
+  func checkAddress(poolID: String, address: IPAddress?) throws -> Bool?
+}
+
+extension IPAMDriver {
+  public func checkAddress(poolID: String, address: IPAddress?) throws -> Bool? { nil }
 }
 
 public struct IPAMPool: Sendable, Equatable {

@@ -241,6 +241,10 @@ public final class Firewall {
     return found
   }
 
+  /// The netfilter socket cnet's probes share (ForwardAccepts reads
+  /// iptables-nft's tables with it).
+  public func netfilterSocket() throws -> RouteSocket { try socket() }
+
   private func socket() throws -> RouteSocket {
     if let netfilter { return netfilter }
     let opened = try RouteSocket.netfilter()

@@ -43,6 +43,44 @@ extension RouteSocket {
     }
   }
 
+  /// Every nftables table of every family (`nft list tables`), with the
+  /// handle the kernel numbered it with when it was made.
+  public func nftablesTables() throws -> [NftablesTable] {
+    try dump("list nftables tables", "", { buf, size, seq in cnet_msg_nft_dump_tables(buf, size, seq) }) { message in
+      var table = cnet_nft_table()
+      guard cnet_parse_nft_table(message, &table) == 0 else { return nil }
+      return NftablesTable(family: table.family, name: cString(table.name), handle: table.handle)
+    }
+  }
+
+  /// The chains of one table, with their policies.
+  public func nftablesChains(family: UInt8, table: String) throws -> [NftablesChain] {
+    try dump("list nftables chains of", "\"\(table)\"", { buf, size, seq in
+      cnet_msg_nft_dump_chains(buf, size, seq, family, table)
+    }) { message in
+      var chain = cnet_nft_chain()
+      guard cnet_parse_nft_chain(message, &chain) == 0, cString(chain.table) == table else { return nil }
+      return NftablesChain(name: cString(chain.name), policy: chain.policy < 0 ? nil : chain.policy, use: chain.use)
+    }
+  }
+
+  /// The comments of a chain's rules, in order (rules without one are left
+  /// out), as iptables-nft (`-m comment --comment`) or nft wrote them.
+  public func nftablesRuleComments(family: UInt8, table: String, chain: String) throws -> [String] {
+    try dump("list nftables rules of chain", "\"\(chain)\"", { buf, size, seq in
+      cnet_msg_nft_dump_rules(buf, size, seq, family, table, chain)
+    }) { message in
+      var chainName = [CChar](repeating: 0, count: 256)
+      var comment = [CChar](repeating: 0, count: 257)
+      let found = cnet_parse_nft_rule_comment(message, &chainName, chainName.count, &comment, comment.count)
+      func text(_ c: [CChar]) -> String {
+        String(decoding: c.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      }
+      guard found == 1, text(chainName) == chain else { return nil }
+      return text(comment)
+    }
+  }
+
   /// Deletes the connection-tracking entries of `proto` whose original
   /// destination port is in `ports` (`conntrack -D -p udp --dport N`, for
   /// every N): a UDP flow keeps the translation it began with, so entries
@@ -70,4 +108,25 @@ extension RouteSocket {
     }
     return flushed
   }
+}
+
+/// An nftables table of any owner.
+public struct NftablesTable: Sendable, Equatable {
+  /// NFPROTO_*.
+  public var family: UInt8
+  public var name: String
+  /// Numbered by the kernel when the table was made: a table its owner
+  /// deleted and made again (firewalld's, at its reload) has a new one.
+  public var handle: UInt64
+}
+
+/// An nftables chain.
+public struct NftablesChain: Sendable, Equatable {
+  public var name: String
+  /// A base chain's policy (NF_DROP 0, NF_ACCEPT 1); nil for a regular chain.
+  public var policy: Int32?
+  /// How many references it has: the rules that jump to it, for a regular chain.
+  public var use: UInt32
+
+  public var drops: Bool { policy == 0 }
 }
