@@ -97,7 +97,7 @@ let package = Package(
     .target(name: "CnetTestSupport", path: "Tests/CnetTestSupport"),
     .testTarget(name: "CnetStoreTests", dependencies: ["CnetStore", "CnetCore", "CnetTestSupport", "CSQLite"]),
     .testTarget(name: "CnetEngineTests", dependencies: ["CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport"]),
-    .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim"]),
+    .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetPluginTests", dependencies: ["CnetPlugin", "CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport", .product(name: "Logging", package: "swift-log")],
                 exclude: ["Traces"]),
     .testTarget(

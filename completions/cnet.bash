@@ -503,7 +503,7 @@ _cnet_disconnect() {
 
 _cnet_gc() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --json --version -h --help)
+    non_repeating_flags=(--dry-run --adopt --force --json --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __cnet_offer_flags_options 0

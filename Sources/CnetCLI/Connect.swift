@@ -57,31 +57,3 @@ struct Disconnect: ParsableCommand {
     _ = try Engine.changing().disconnect(network, sandbox)
   }
 }
-
-struct GC: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "gc",
-    abstract: "Finish or undo interrupted commands and remove what cnet made whose owner is gone.",
-    discussion: """
-      Settles what a killed command left half-done, removes sandboxes whose \
-      namespace is gone (their process exited), links cnet marked whose network \
-      or endpoint is gone, cnet's files with no sandbox or network, and addresses \
-      no endpoint holds. Never touches anything cnet did not make. Prints what it \
-      did; with --dry-run, what it would do.
-      """)
-
-  @Flag(help: "Only print what would be done.")
-  var dryRun = false
-
-  @OptionGroup var output: JSONOption
-
-  func run() throws {
-    let controller = try Engine.changing(settle: false)
-    let report = try controller.collectGarbage(dryRun: dryRun)
-    if output.json {
-      emit(.array(report.map { .string($0) }))
-    } else {
-      for line in report { print(line) }
-    }
-  }
-}

@@ -33,9 +33,14 @@ struct Doctor: ParsableCommand {
     let (controller, storeFound) = try Controller.forDiagnosis(settings)
     var findings = try controller.diagnose()
     if !storeFound, !findings.isEmpty {
+      // Plain gc refuses without a store: what it says is for --adopt or --force.
+      for index in findings.indices where findings[index].fix == "cnet gc" {
+        findings[index].fix = "cnet gc --adopt (or --force)"
+      }
       findings.insert(Finding("store",
         "there is no store at \(settings.stateDirectory)/cnet.db, yet the kernel holds what cnet made (below)",
-        fix: "restore \(settings.stateDirectory) (a filesystem not mounted?), or remove them with cnet gc"), at: 0)
+        fix: "mount or restore \(settings.stateDirectory) if it is elsewhere; else cnet gc --adopt takes over what it can, cnet gc --force removes it"),
+        at: 0)
     }
     if output.json {
       emit(.array(findings.map {

@@ -114,4 +114,59 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { "\(address)/\(prefixLength)" }
+
+  /// Refuses a prefix that cannot be a network's subnet, or `range` in it:
+  /// host bits set, too small for a gateway and a host (at most /30 for
+  /// IPv4, /126 for IPv6), or addresses that are not a host's to give
+  /// (`reasonItIsNoSubnet`); a range must lie inside the subnet.
+  public func checkSubnet(range: CIDR? = nil) throws(CnetError) {
+    for (prefix, what) in [(self, "subnet")] + (range.map { [($0, "range")] } ?? []) {
+      guard prefix.isNetworkAddress else {
+        throw CnetError(.invalidArgument, "invalid \(what) \(prefix): host bits are set (the \(what) is \(prefix.masked))")
+      }
+      let maximum = prefix.family == .v4 ? 30 : 126
+      guard prefix.prefixLength <= maximum else {
+        throw CnetError(.invalidArgument,
+          "invalid \(what) \(prefix): too small; at most /\(maximum) for \(prefix.family == .v4 ? "IPv4" : "IPv6")")
+      }
+      if let reason = prefix.reasonItIsNoSubnet {
+        throw CnetError(.invalidArgument, "invalid \(what) \(prefix): \(reason)")
+      }
+    }
+    if let range, !covers(range) {
+      throw CnetError(.invalidArgument, "invalid range \(range): not inside subnet \(self)")
+    }
+  }
+
+  /// Why `address` cannot be one host's unicast address (a DNS server's):
+  /// unspecified, multicast, the limited broadcast or reserved; nil when it
+  /// can. Loopback is fine (a server in the sandbox itself).
+  public static func hostReason(_ address: IPAddress) -> String? {
+    let blocks: [(String, String)] = address.family == .v4
+      ? [("0.0.0.0/8", "an unspecified (\"this network\") address"), ("224.0.0.0/4", "a multicast address"),
+         ("240.0.0.0/4", "the limited broadcast or a reserved address")]
+      : [("::/128", "the unspecified address"), ("ff00::/8", "a multicast address")]
+    for (text, what) in blocks where (try? CIDR(text))?.contains(address) == true {
+      return "it is \(what), not a host's"
+    }
+    return nil
+  }
+
+  /// Why this prefix cannot be a network's subnet (or a range in one):
+  /// everything (/0), or addresses that are not a host's to give (loopback,
+  /// link-local, multicast, "this network", the reserved class E with the
+  /// limited broadcast, IPv4-mapped IPv6); nil when it can.
+  public var reasonItIsNoSubnet: String? {
+    if prefixLength == 0 { return "it is every address (/0)" }
+    let special: [(String, String)] = family == .v4
+      ? [("0.0.0.0/8", "\"this network\""), ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"),
+         ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved (with the limited broadcast)")]
+      : [("::/127", "unspecified and loopback"), ("::ffff:0:0/96", "IPv4-mapped"), ("fe80::/10", "link-local"),
+         ("ff00::/8", "multicast")]
+    for (text, name) in special {
+      guard let block = try? CIDR(text), block.overlaps(self) else { continue }
+      return "it overlaps the \(name) addresses (\(text))"
+    }
+    return nil
+  }
 }

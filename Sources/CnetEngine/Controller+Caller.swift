@@ -123,6 +123,7 @@ extension Controller {
     let network = try callerNetwork(networkID)
     try requireReady(network.state, "network \"\(network.name)\"")
     try checkPorts(ports, on: network)
+    if let mac { try checkMAC(mac, on: network) }
     let reservation = IPAMReservation(try ipam(network.ipamDriver))
     return try store.transaction {
       do {

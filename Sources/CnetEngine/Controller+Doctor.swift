@@ -125,6 +125,9 @@ extension Controller {
     {
       findings.append(Finding("leftover", line, fix: "cnet gc"))
     }
+    for line in try rebuildFiles(dryRun: true) {
+      findings.append(Finding("files", line, fix: "cnet gc"))
+    }
 
     // Routes that take a network's subnet elsewhere.
     let indexes = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })

@@ -39,6 +39,8 @@ extension Controller {
   func checkEndpoint(_ spec: EndpointSpec, on network: NetworkRecord, known: Bool = false) throws {
     try Names.check(spec.name, "endpoint")
     for alias in spec.aliases { try Names.checkHostname(alias, "alias") }
+    try checkNames(spec, on: network)
+    if let mac = spec.mac { try checkMAC(mac, on: network) }
     if !known, try store.endpoint(network: network.id, named: spec.name) != nil {
       throw CnetError(.alreadyExists, "endpoint \"\(spec.name)\" already exists on network \"\(network.name)\"")
     }
@@ -55,6 +57,38 @@ extension Controller {
       }
     }
     try checkPorts(spec.ports, on: network)
+  }
+
+  /// An alias is another name on the network's shared hosts file: it must
+  /// not shadow localhost, nor the name of another sandbox or endpoint
+  /// there, whose lookups would then find this endpoint.
+  func checkNames(_ spec: EndpointSpec, on network: NetworkRecord) throws {
+    guard !spec.aliases.isEmpty else { return }
+    let reserved = ["localhost", "ip6-localhost", "ip6-loopback"]
+    let others = try store.endpoints(network: network.id).filter { $0.name != spec.name }
+    let sandboxes = try store.sandboxes()
+    for alias in spec.aliases {
+      if reserved.contains(alias.lowercased()) {
+        throw CnetError(.invalidArgument, "invalid alias \"\(alias)\": it names the loopback address in every hosts file")
+      }
+      if let other = others.first(where: { $0.name == alias || $0.aliases.contains(alias) }) {
+        throw CnetError(.conflict, "alias \"\(alias)\" is already a name of endpoint \"\(other.name)\" on network \"\(network.name)\"")
+      }
+      if let sandbox = sandboxes.first(where: { ($0.name == alias || $0.hostname == alias) && $0.name != spec.name }) {
+        throw CnetError(.conflict, "alias \"\(alias)\" is the name of sandbox \"\(sandbox.name)\"; it would shadow it")
+      }
+    }
+  }
+
+  /// Two ports of one bridge with one MAC would take each other's frames.
+  func checkMAC(_ mac: MACAddress, on network: NetworkRecord) throws {
+    if network.mac.flatMap({ try? MACAddress($0) }) == mac {
+      throw CnetError(.conflict, "MAC \(mac) is the bridge's of network \"\(network.name)\"")
+    }
+    let text = mac.description
+    if let other = try store.endpoints(network: network.id).first(where: { $0.mac == text }) {
+      throw CnetError(.conflict, "MAC \(mac) is already endpoint \"\(other.name)\"'s on network \"\(network.name)\"")
+    }
   }
 
   /// Published ports need a driver that publishes, a network with a way

@@ -16,17 +16,70 @@ extension Controller {
   /// tables and their entries, its accepts in the host's other firewalls.
   /// Never touches anything cnet did not make. Returns what it did (or
   /// would do).
-  public func collectGarbage(dryRun: Bool) throws -> [String] {
-    var report = try settle(dryRun: dryRun)
-    report += try collectSandboxes(dryRun: dryRun)
-    report += try realiseDrifted(dryRun: dryRun)
-    report += try collectLinks(dryRun: dryRun)
+  ///
+  /// With `adopt`, what cnet made that the store does not know is first
+  /// taken over where it can be (see `adopt`), and what cannot is left
+  /// alone and said. Each step goes on whatever the one before met: a
+  /// step that fails is in `failures`, with why.
+  public func collectGarbage(dryRun: Bool, adopt: Bool = false) throws -> (report: [String], failures: [String]) {
+    var report: [String] = []
+    var failures: [String] = []
+    func step(_ what: String, _ body: () throws -> [String]) {
+      do {
+        report += try body()
+      } catch let error as ReportableError {
+        failures.append("cannot \(what): \(error.message)")
+      } catch {
+        failures.append("cannot \(what): \(error)")
+      }
+    }
+    if adopt { step("adopt what cnet made") { try self.adopt(dryRun: dryRun) } }
+    step("settle interrupted commands") { try settle(dryRun: dryRun) }
+    step("remove sandboxes whose namespace is gone") { try collectSandboxes(dryRun: dryRun) }
+    step("realise drifted networks") { try realiseDrifted(dryRun: dryRun) }
+    step("remove links whose owner is gone") { try collectLinks(dryRun: dryRun, keep: adopt) }
     // Firewall entries with no owner, or missing; cnet's accepts in the
     // host's other firewalls as the networks need them.
-    report += try collectFirewall(dryRun: dryRun)
-    report += try ensureHostFirewalls(dryRun: dryRun)
-    report += try collectFiles(dryRun: dryRun)
-    report += try collectLeases(dryRun: dryRun)
+    step("repair cnet's firewall tables") { try collectFirewall(dryRun: dryRun) }
+    step("repair cnet's accepts in the host's other firewalls") { try ensureHostFirewalls(dryRun: dryRun) }
+    step("remove files whose owner is gone") { try collectFiles(dryRun: dryRun, keep: adopt) }
+    step("write missing files again") { try rebuildFiles(dryRun: dryRun) }
+    step("release addresses nobody holds") { try collectLeases(dryRun: dryRun) }
+    return (report, failures)
+  }
+
+  /// The hosts files and the sandboxes' files as the store says they are:
+  /// a network's file missing, or without the lines of an endpoint joined
+  /// to it (/run/cnet emptied under running commands, say), is written
+  /// again; a sandbox's files that went are written again.
+  func rebuildFiles(dryRun: Bool) throws -> [String] {
+    var report: [String] = []
+    let sandboxes = try store.sandboxes().filter { $0.state == .ready }
+    let byID = Dictionary(sandboxes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    for network in try store.networks() where network.state == .ready && !network.pools.isEmpty {
+      let joined = try store.endpoints(network: network.id).compactMap { endpoint -> (EndpointRecord, SandboxRecord)? in
+        guard endpoint.joinState == .joined, !endpoint.addresses.isEmpty, let sandbox = endpoint.sandboxID.flatMap({ byID[$0] })
+        else { return nil }
+        return (endpoint, sandbox)
+      }
+      let wanted = Set(joined.map(\.0.id))
+      guard let found = try files.hosts.endpointIDs(in: network.id) else {
+        report.append("write \(files.hosts.path)/\(network.id) again (network \"\(network.name)\"): it is missing")
+        if !dryRun { try files.hosts.rebuild(network, joined: joined) }
+        continue
+      }
+      guard found != wanted else { continue }
+      report.append("write \(files.hosts.path)/\(network.id) again (network \"\(network.name)\"): it names \(found.count) endpoint(s), the store \(wanted.count)")
+      if !dryRun { try files.hosts.rebuild(network, joined: joined) }
+    }
+    let etc = try Directory.base(settings.etcNetnsDirectory, create: false)
+    for sandbox in sandboxes where SandboxFiles.writesFiles(sandbox) {
+      let directory = try etc?.subdirectory(sandbox.netns, create: false)
+      let missing = SandboxFiles.names.filter { directory?.kind(of: $0) == nil }
+      guard !missing.isEmpty else { continue }
+      report.append("write \(files.path(sandbox))/{\(missing.joined(separator: ","))} again (sandbox \"\(sandbox.name)\"): missing")
+      if !dryRun { try files.create(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id)) }
+    }
     return report
   }
 
@@ -67,7 +120,7 @@ extension Controller {
 
   /// The host ends of a network's joined endpoints back on its bridge: a
   /// bridge deleted lets its ports go without deleting them.
-  private func reattachPorts(of network: NetworkRecord) throws {
+  func reattachPorts(of network: NetworkRecord) throws {
     guard let bridge = network.bridge.flatMap({ try? InterfaceName($0) }) else { return }
     let host = try kernel.host()
     let index = try host.index(of: bridge)
@@ -116,8 +169,8 @@ extension Controller {
     return drifted
   }
 
-  /// Links cnet marked whose owner is gone.
-  func collectLinks(dryRun: Bool) throws -> [String] {
+  /// Links cnet marked whose owner is gone; with `keep`, only said.
+  func collectLinks(dryRun: Bool, keep: Bool = false) throws -> [String] {
     var report: [String] = []
     let host = try kernel.host()
     let networks = try store.networks()
@@ -126,29 +179,34 @@ extension Controller {
       guard let mark = OwnerMark.parse(link.alias) else { continue }
       let alive = mark.kind == "network" ? networks.contains { $0.id == mark.id } : joined.contains(mark.id)
       guard !alive else { continue }
+      if keep {
+        report.append("leave link \"\(link.name)\" alone: its \(mark.kind) is not in the store (cnet gc removes it)")
+        continue
+      }
       report.append("delete link \"\(link.name)\": its \(mark.kind) is gone")
       if !dryRun { try? host.deleteLink(link) }
     }
     return report
   }
 
-  /// cnet's files with no sandbox or network.
-  func collectFiles(dryRun: Bool) throws -> [String] {
+  /// cnet's files with no sandbox or network; with `keep`, only said.
+  func collectFiles(dryRun: Bool, keep: Bool = false) throws -> [String] {
     var report: [String] = []
     let netnsNames = Set(try store.sandboxes().map(\.netns))
-    if case let names? = try? listDirectory(settings.etcNetnsDirectory) {
-      for name in names where !netnsNames.contains(name) {
-        let directory = settings.etcNetnsDirectory + "/" + name
-        guard files.isCnets(directory: directory) else { continue }
-        report.append("remove \(directory): its sandbox is gone")
-        if !dryRun { SandboxFiles.remove(directory: directory) }
+    if let etc = try Directory.base(settings.etcNetnsDirectory, create: false) {
+      for name in etc.names() where !netnsNames.contains(name) && !Directory.isTemporary(name) {
+        guard etc.kind(of: name) == .directory, files.isCnets(name, in: etc) else { continue }
+        report.append(keep ? "leave \(etc.path)/\(name) alone: its sandbox is not in the store"
+                           : "remove \(etc.path)/\(name): its sandbox is gone")
+        if !dryRun, !keep { SandboxFiles.remove(name, in: etc) }
       }
     }
     let networkIDs = Set(try store.networks().map(\.id))
-    if case let names? = try? listDirectory(files.hosts.directory, temporaries: true) {
-      for name in names where !networkIDs.contains(name) {
-        report.append("remove \(files.hosts.directory)/\(name): its network is gone")
-        if !dryRun { unlink(files.hosts.directory + "/" + name) }
+    if let hosts = try files.hosts.directory(create: false) {
+      for name in hosts.names() where !networkIDs.contains(name) {
+        report.append(keep ? "leave \(hosts.path)/\(name) alone: its network is not in the store"
+                           : "remove \(hosts.path)/\(name): its network is gone")
+        if !dryRun, !keep { hosts.remove(name) }
       }
     }
     return report
@@ -182,20 +240,5 @@ extension Controller {
       }
     }
     return report
-  }
-
-  /// The names in a directory; `.tmp.` files (a write killed half-way)
-  /// only with `temporaries`.
-  private func listDirectory(_ path: String, temporaries: Bool = false) throws -> [String] {
-    guard let dir = opendir(path) else { throw CnetError(.notFound, path) }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      if name != "." && name != ".." && (temporaries || !name.contains(".tmp.")) { names.append(name) }
-    }
-    return names
   }
 }

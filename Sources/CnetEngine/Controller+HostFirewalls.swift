@@ -65,11 +65,11 @@ extension Controller {
 
   // MARK: - firewalld
 
-  /// Where cnet records which bridges it bound to firewalld's trusted
-  /// zone, and the handle firewalld's table had then: a reload or restart
+  /// The file in /run/cnet where cnet records which bridges it bound to
+  /// firewalld's trusted zone, and the handle firewalld's table had then: a reload or restart
   /// makes the table anew (a new handle) and forgets runtime bindings, and
   /// the handle is what tells, with no D-Bus call.
-  var firewalldRecordPath: String { settings.runDirectory + "/firewalld" }
+  static let firewalldRecord = "firewalld"
 
   struct FirewalldRecord: Equatable {
     var handle: UInt64
@@ -95,7 +95,8 @@ extension Controller {
     // firewalld's nftables back end (Debian's) shows itself by its table;
     // with the iptables back end only D-Bus tells, asked when forced.
     guard table != nil || (force && Firewalld.isRunning()) else { return [] }
-    let record = AtomicFile.read(firewalldRecordPath).flatMap(FirewalldRecord.init)
+    let run = try Directory.base(settings.runDirectory, create: true)
+    let record = run?.readText(Self.firewalldRecord).flatMap(FirewalldRecord.init)
     let handle = table?.handle ?? 0
     let wanted = bridges.map(\.value)
     guard !(wanted.isEmpty && record == nil) else { return [] }
@@ -115,9 +116,9 @@ extension Controller {
     }
     if !dryRun {
       if wanted.isEmpty {
-        unlink(firewalldRecordPath)
+        run?.remove(Self.firewalldRecord)
       } else {
-        try AtomicFile.write(firewalldRecordPath, FirewalldRecord(handle: handle, bridges: wanted).text)
+        try run?.write(Self.firewalldRecord, FirewalldRecord(handle: handle, bridges: wanted).text)
       }
     }
     return report

@@ -15,6 +15,7 @@ extension Controller {
       throw CnetError(.notFound, "the network of endpoint \"\(endpoint.name)\" is gone")
     }
     let (sandbox, isNew) = try sandboxForJoin(sandboxName, spec: nil, network: network)
+    try realiseIfMissing(network)
     return try attach(.existing(endpoint), on: network, to: sandbox, sandboxIsNew: isNew)
   }
 
@@ -57,7 +58,9 @@ extension Controller {
     // for that. (Reserving first and asking after let that thread sit idle:
     // connect 0.26 ms slower at 300 containers.)
     var endpointID: String?
-    if isNew, case .new(let spec) = source, let prepared, try addressesAvailable(spec, on: network) {
+    let available = try { if case .new(let spec) = source { try addressesAvailable(spec, on: network) } else { true } }()
+    try realiseIfMissing(network)
+    if isNew, case .new = source, let prepared, available {
       let id = Names.newID()
       if try driver(network.driver).prepareJoin(endpointID: id, network: network, interface: Self.nextInterface(after: []),
                                                 pending: prepared) {
@@ -71,6 +74,17 @@ extension Controller {
       prepared?.discardPair()
       throw error
     }
+  }
+
+  /// A network whose kernel side went behind cnet's back (its bridge
+  /// deleted) is realised again, the same id, MAC and gateway, before
+  /// anything joins it: drift repaired, as `gc` repairs it.
+  func realiseIfMissing(_ network: NetworkRecord) throws {
+    let driver = try driver(network.driver)
+    guard try !driver.isRealised(network, kernel: kernel) else { return }
+    try driver.createNetwork(network, kernel: kernel)
+    try files.hosts.ensureNetwork(network)
+    try reattachPorts(of: network)
   }
 
   /// Starts creating the namespace a `connect` of `spec` will probably
@@ -122,6 +136,9 @@ extension Controller {
       if !host, existing.origin == .host {
         throw CnetError(.conflict, "sandbox \"\(name)\" is on a host network, which shares the host's stack; it cannot join other networks")
       }
+      // Its name may lead elsewhere since it was made.
+      if !host, let namespace = openNamespace(existing) { try Self.refuseHost(namespace, existing.netns) }
+      try files.check(existing)
       return (existing, false)
     }
     return (try prepareSandbox(spec ?? SandboxSpec(name: name), auto: true, hostNamespace: host, known: true), true)

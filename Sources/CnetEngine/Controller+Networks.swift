@@ -56,6 +56,8 @@ extension Controller {
     if let id = spec.id, try store.network(id: id) != nil {
       throw CnetError(.alreadyExists, "network id \(id) already exists")
     }
+    // Where its hosts file goes must be what cnet keeps there.
+    try files.hosts.check()
     var network = NetworkRecord(
       id: spec.id ?? Names.newID(), name: spec.name, driver: driver.name, ipamDriver: ipam.name, isInternal: spec.isInternal,
       ipv6: spec.ipv6 || spec.subnets.contains { $0.family == .v6 }, options: spec.options, labels: spec.labels,
@@ -115,6 +117,8 @@ extension Controller {
 
   /// Pairs each --gateway and --ip-range with the --subnet it lies in.
   static func planPools(_ spec: NetworkSpec) throws -> [PoolPlan] {
+    // Whichever IPAM driver serves them, before anything is asked of it.
+    for subnet in spec.subnets { try subnet.checkSubnet() }
     var plans = spec.subnets.map { PoolPlan(family: $0.family, subnet: $0) }
     for (i, a) in spec.subnets.enumerated() {
       for b in spec.subnets[(i + 1)...] where a.overlaps(b) {
@@ -137,6 +141,7 @@ extension Controller {
       guard plans[i].range == nil else {
         throw CnetError(.invalidArgument, "two ranges for subnet \(plans[i].subnet.map(\.description) ?? "")")
       }
+      try plans[i].subnet?.checkSubnet(range: range)
       plans[i].range = range
     }
     return plans

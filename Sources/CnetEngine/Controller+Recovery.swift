@@ -63,7 +63,7 @@ extension Controller {
 
   /// The kernel's boot id; it changes at every boot.
   static func bootID() -> String? {
-    AtomicFile.read("/proc/sys/kernel/random/boot_id")?.split(separator: "\n").first.map(String.init)
+    SystemFile.read("/proc/sys/kernel/random/boot_id")?.split(separator: "\n").first.map(String.init)
   }
 
   /// Notices a new boot: the kernel has lost every namespace and link, so

@@ -33,6 +33,12 @@ extension Controller {
     let hostname = spec.hostname ?? spec.name
     try Names.checkHostname(hostname, "host name")
     for domain in spec.dnsSearch { try Names.checkHostname(domain, "search domain") }
+    for server in spec.dns {
+      // A server a resolver can send a query to: one host's unicast address.
+      if let reason = CIDR.hostReason(server) {
+        throw CnetError(.invalidArgument, "invalid --dns \(server): \(reason)")
+      }
+    }
     for entry in spec.extraHosts { try Names.checkHostname(entry.host, "--add-host name") }
     if spec.pid != nil, spec.netns != nil {
       throw CnetError(.invalidArgument, "--pid and --netns exclude each other")
@@ -51,10 +57,13 @@ extension Controller {
       guard pid > 0, ProcessTableProbe.exists(pid) else {
         throw CnetError(.notFound, "cannot find process \(pid)")
       }
+      if try NetworkNamespace.of(pid: pid).isHostNamespace {
+        throw CnetError(.conflict, "process \(pid) is in the host's own network namespace; a sandbox needs one of its own")
+      }
       origin = .pid
     } else if let existing = spec.netns {
       let existingName = try NamespaceName(existing)
-      _ = try netns.open(existingName)
+      try Self.refuseHost(try netns.open(existingName), existing)
       if let user = try store.sandboxes().first(where: { $0.netns == existing }) {
         throw CnetError(.conflict, "namespace \"\(existing)\" is already sandbox \"\(user.name)\"")
       }
@@ -66,16 +75,27 @@ extension Controller {
       guard auto else {
         throw CnetError(.alreadyExists, "a namespace named \"\(spec.name)\" exists; use --netns \(spec.name) to make it a sandbox")
       }
-      _ = try netns.open(name)
+      try Self.refuseHost(try netns.open(name), name.value)
       origin = .netns
     }
     if origin != .netns, nameTaken {
       throw CnetError(.alreadyExists, "a namespace named \"\(spec.name)\" exists already")
     }
-    return SandboxRecord(
+    let sandbox = SandboxRecord(
       id: Names.newID(), name: spec.name, netns: netnsName, origin: origin, pid: spec.pid, isAuto: auto,
       hostname: hostname, dns: spec.dns.map(\.description), dnsSearch: spec.dnsSearch,
       extraHosts: spec.extraHosts.map { "\($0.host):\($0.address)" }, created: Names.now())
+    try files.check(sandbox)
+    return sandbox
+  }
+
+  /// A sandbox is never the host's own namespace (a name that is a link to
+  /// /proc/self/ns/net, a host process's namespace): joining it would put
+  /// an eth0 and a default route into the host.
+  static func refuseHost(_ namespace: NetworkNamespace, _ name: String) throws {
+    if namespace.isHostNamespace {
+      throw CnetError(.conflict, "namespace \"\(name)\" is the host's own network namespace; a sandbox needs one of its own")
+    }
   }
 
   /// Creates a sandbox on its own (`sandbox create`); it stays until

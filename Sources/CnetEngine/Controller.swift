@@ -54,6 +54,9 @@ public final class Controller {
     /// Network and IPAM drivers beyond the built-in ones (remote plugins),
     /// looked up by name when first needed.
     public var plugins: (any DriverResolver)?
+    /// Whether a missing or empty store may be made anew even when the
+    /// kernel holds what cnet made with one (`gc --adopt`, `gc --force`).
+    public var storeMayBeNew = false
     /// Where a command's warnings go: something went wrong beside the
     /// command's own work, which went on (a command prints them on stderr,
     /// the plugin server logs them).
@@ -87,6 +90,9 @@ public final class Controller {
   {
     let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout)
     if settings.holdsSignals { holdTerminationSignals() }
+    if !settings.storeMayBeNew, Store.isMissingOrEmpty(directory: settings.stateDirectory) {
+      try refuseMissingStore(settings)
+    }
     guard let store = try Store.open(directory: settings.stateDirectory, create: true, exclusive: true) else {
       throw StoreError("cannot open the store in \(settings.stateDirectory)")
     }

@@ -2,18 +2,38 @@ import CSQLite
 import CSQLiteMemory
 import CnetCore
 
-/// A failure of the store itself (not of the user's request).
+/// A failure of the store itself (not of the user's request): what was
+/// being done, the file, and why in plain words ("the disk is full", "it
+/// is read-only"), with SQLite's own words when they say more.
 public struct StoreError: ReportableError, CustomStringConvertible {
   public var kind: ErrorKind { .failed }
   public var message: String
   public var description: String { message }
 
-  init(_ operation: String, _ db: OpaquePointer?, code: Int32) {
-    let detail = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
-    message = "store: cannot \(operation): \(detail)"
+  init(_ operation: String, path: String, _ db: OpaquePointer?, code: Int32) {
+    self.init(operation, path: path, code: code,
+              detail: db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code)))
+  }
+
+  init(_ operation: String, path: String, code: Int32, detail: String) {
+    message = "cannot \(operation) the store \(path): \(Self.reason(code, detail))"
   }
 
   public init(_ message: String) { self.message = "store: " + message }
+
+  /// SQLite's primary result codes in a user's words.
+  static func reason(_ code: Int32, _ detail: String) -> String {
+    switch code & 0xff {
+    case SQLITE_READONLY: "it is read-only (\(detail))"
+    case SQLITE_FULL: "the disk is full"
+    case SQLITE_IOERR: "the disk failed to read or write it (\(detail))"
+    case SQLITE_CANTOPEN: "it cannot be opened (\(detail))"
+    case SQLITE_CORRUPT, SQLITE_NOTADB: "it is damaged, or not a cnet store (\(detail))"
+    case SQLITE_BUSY, SQLITE_LOCKED: "another process holds it locked (\(detail))"
+    case SQLITE_PERM, SQLITE_AUTH: "permission denied (\(detail))"
+    default: detail
+    }
+  }
 }
 
 /// A thin SQLite connection: prepared statements cached by their text,
@@ -28,14 +48,23 @@ public final class Database {
 
   /// Opens (creating if asked) the database file. SQLite marks its fds
   /// close-on-exec itself.
-  public init(path: String, create: Bool = true) throws {
+  /// `immutable`: read-only, and SQLite takes no locks and keeps no log,
+  /// for a store on a filesystem nothing can write.
+  public init(path: String, create: Bool = true, immutable: Bool = false) throws {
     _ = Self.configured
     var db: OpaquePointer?
-    var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+    // NOFOLLOW: a link planted at the store's name is refused, never
+    // written through.
+    var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
     if create { flags |= SQLITE_OPEN_CREATE }
-    let rc = sqlite3_open_v2(path, &db, flags, nil)
+    var name = path
+    if immutable {
+      flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW
+      name = "file:" + path + "?immutable=1"
+    }
+    let rc = sqlite3_open_v2(name, &db, flags, nil)
     guard rc == SQLITE_OK, let db else {
-      let error = StoreError("open \(path)", db, code: rc)
+      let error = StoreError("open", path: path, db, code: rc)
       sqlite3_close_v2(db)
       throw error
     }
@@ -64,14 +93,19 @@ public final class Database {
     sqlite3_close_v2(handle)
   }
 
-  /// Runs SQL without results (several statements allowed).
-  public func execute(_ sql: String) throws {
+  /// Whether the connection can only read (the file or its filesystem is
+  /// read-only).
+  public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+  /// Runs SQL without results (several statements allowed); `operation`
+  /// says what it is for, in the error.
+  public func execute(_ sql: String, _ operation: String = "change") throws {
     var error: UnsafeMutablePointer<CChar>?
     let rc = sqlite3_exec(handle, sql, nil, nil, &error)
     if rc != SQLITE_OK {
       let text = error.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
       sqlite3_free(error)
-      throw StoreError("run \"\(sql.prefix(60))\": \(text)")
+      throw StoreError(operation, path: path, code: rc, detail: text)
     }
   }
 
@@ -83,7 +117,7 @@ public final class Database {
     }
     var raw: OpaquePointer?
     let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
-    guard rc == SQLITE_OK, let raw else { throw StoreError("prepare \"\(sql.prefix(60))\"", handle, code: rc) }
+    guard rc == SQLITE_OK, let raw else { throw StoreError("read", path: path, handle, code: rc) }
     let statement = Statement(raw, database: self)
     statements[sql] = statement
     return statement
@@ -96,7 +130,7 @@ public final class Database {
   /// statement and freeing the caches costs more and changes nothing.
   public func checkpoint() throws {
     let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
-    guard rc == SQLITE_OK else { throw StoreError("checkpoint", handle, code: rc) }
+    guard rc == SQLITE_OK else { throw StoreError("write", path: path, handle, code: rc) }
   }
 
   /// Runs `body` in one write transaction (BEGIN IMMEDIATE), committed when
@@ -162,9 +196,17 @@ public final class Statement {
         rc = b.withUnsafeBytes { sqlite3_bind_blob(raw, index, $0.baseAddress, Int32($0.count), cnet_sqlite_transient()) }
       case .null: rc = sqlite3_bind_null(raw, index)
       }
-      guard rc == SQLITE_OK else { throw StoreError("bind a value", database.handle, code: rc) }
+      guard rc == SQLITE_OK else { throw StoreError("read", path: database.path, database.handle, code: rc) }
     }
     return self
+  }
+
+  /// Whether the statement writes: SQLite counts BEGIN and COMMIT as
+  /// read-only, but they are where a transaction's writes fail.
+  private var isWrite: Bool {
+    guard sqlite3_stmt_readonly(raw) != 0 else { return true }
+    let text = sqlite3_sql(raw).map { String(cString: $0) } ?? ""
+    return text.hasPrefix("BEGIN") || text.hasPrefix("COMMIT")
   }
 
   /// Advances to the next row; false when there is none.
@@ -173,7 +215,8 @@ public final class Statement {
     switch rc {
     case SQLITE_ROW: return true
     case SQLITE_DONE: return false
-    default: throw StoreError("run a statement", database.handle, code: rc)
+    default:
+      throw StoreError(isWrite ? "write" : "read", path: database.path, database.handle, code: rc)
     }
   }
 

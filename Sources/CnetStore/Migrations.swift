@@ -128,6 +128,15 @@ enum Migrations {
     """,
   ]
 
+  /// Refuses a database this cnet cannot read without upgrading it (for a
+  /// store that cannot be written).
+  static func check(_ database: Database) throws {
+    let current = try database.statement("PRAGMA user_version").first { $0.int(0) } ?? 0
+    guard current == all.count else {
+      throw StoreError("the store at \(database.path) has schema version \(current), this cnet reads \(all.count); \(current > all.count ? "use a newer cnet" : "it is read-only, so it cannot be brought up to date")")
+    }
+  }
+
   /// Brings the database to the newest schema.
   static func run(on database: Database) throws {
     let current = try database.statement("PRAGMA user_version").first { $0.int(0) } ?? 0
@@ -139,8 +148,8 @@ enum Migrations {
     }
     for index in current..<all.count {
       try database.transaction {
-        try database.execute(all[index])
-        try database.execute("PRAGMA user_version = \(index + 1)")
+        try database.execute(all[index], "bring up to date")
+        try database.execute("PRAGMA user_version = \(index + 1)", "bring up to date")
       }
     }
   }

@@ -27,33 +27,52 @@ public final class OperationLock {
     if !shared, !directory.isEmpty, mkdir(directory, 0o755) != 0, errno != EEXIST {
       throw CnetError(.failed, "cannot create \(directory): \(String(cString: strerror(errno)))")
     }
-    let fd = shared ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    if shared, fd < 0, errno == ENOENT {
-      self.fd = -1
-      return
-    }
-    guard fd >= 0 else {
-      throw CnetError(.failed, "cannot open the lock \(path): \(String(cString: strerror(errno)))")
-    }
-    self.fd = fd
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
     var pause: UInt32 = 200
-    while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
-      guard errno == EWOULDBLOCK || errno == EINTR else {
-        let code = errno
-        close(fd)
-        throw CnetError(.failed, "cannot lock \(path): \(String(cString: strerror(code)))")
+    while true {
+      // NOFOLLOW: a link planted at the lock's name is refused.
+      let fd = shared ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        : open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      if shared, fd < 0, errno == ENOENT {
+        self.fd = -1
+        return
       }
-      clock_gettime(CLOCK_MONOTONIC, &now)
-      if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline {
-        close(fd)
-        throw CnetError(.busy, "gave up after \(Self.format(timeout)) s waiting for another cnet command to finish (lock \(path)\(Self.holder(path).map { ", held by pid \($0)" } ?? ""))")
+      guard fd >= 0 else {
+        throw CnetError(.failed, "cannot open the lock \(path): \(String(cString: strerror(errno)))")
       }
-      usleep(pause)
-      pause = min(pause * 2, 5000)
+      while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
+        guard errno == EWOULDBLOCK || errno == EINTR else {
+          let code = errno
+          close(fd)
+          throw CnetError(.failed, "cannot lock \(path): \(String(cString: strerror(code)))")
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline {
+          close(fd)
+          throw CnetError(.busy, "gave up after \(Self.format(timeout)) s waiting for another cnet command to finish (lock \(path)\(Self.holder(path).map { ", held by pid \($0)" } ?? ""))")
+        }
+        usleep(pause)
+        pause = min(pause * 2, 5000)
+      }
+      // Held, but on the file the path still names? One unlinked (or
+      // replaced) meanwhile locks nothing the next command will see: take
+      // the lock again on what the path names now.
+      if Self.isCurrent(fd, path) {
+        self.fd = fd
+        return
+      }
+      close(fd)
     }
+  }
+
+  /// Whether `path` names the file `fd` is open on.
+  private static func isCurrent(_ fd: Int32, _ path: String) -> Bool {
+    var held = stat()
+    var named = stat()
+    guard fstat(fd, &held) == 0, lstat(path, &named) == 0 else { return false }
+    return held.st_dev == named.st_dev && held.st_ino == named.st_ino
   }
 
   deinit {

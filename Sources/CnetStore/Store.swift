@@ -22,7 +22,8 @@ public final class Store {
 
   /// Opens the store in `directory` (creating it when asked), sets WAL and
   /// brings the schema up to date. Without `create`, a missing store is nil:
-  /// nothing has been made yet.
+  /// nothing has been made yet, and a store that cannot be written (a
+  /// read-only filesystem) is read as it is.
   ///
   /// `exclusive` is for the holder of the operation lock: it keeps SQLite's
   /// lock for the connection's life, so SQLite needs no shared-memory index
@@ -30,17 +31,54 @@ public final class Store {
   /// readers wait the few milliseconds a command takes.
   public static func open(directory: String = defaultDirectory, create: Bool = true, exclusive: Bool = false) throws -> Store? {
     let path = directory + "/cnet.db"
-    if !create, access(path, F_OK) != 0 { return nil }
-    if create, mkdir(directory, 0o700) != 0, errno != EEXIST {
+    // An empty file is no store either: SQLite would take it for a new
+    // database and a reader would write the schema into it.
+    if !create, isMissingOrEmpty(directory: directory) { return nil }
+    if create {
+      try makeDirectory(directory)
+    }
+    do {
+      let database = try Database(path: path, create: create)
+      if exclusive { try database.execute("PRAGMA locking_mode = EXCLUSIVE", "open") }
+      // WAL: readers never block the writer. NORMAL: a commit reaches the OS
+      // at once (so a killed process loses nothing) and the disk at
+      // checkpoints.
+      try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", "open")
+      try Migrations.run(on: database)
+      return Store(database: database)
+    } catch let error as StoreError where create {
+      // SQLite says "disk I/O error" when its files cannot be written.
+      if access(directory, W_OK) != 0, errno == EROFS {
+        throw StoreError("cannot change the store \(path): it is on a read-only filesystem")
+      }
+      throw error
+    } catch let error as StoreError where !create {
+      // A reader of a store that cannot be written (a read-only file or
+      // filesystem, where not even its log can be made): read as it is.
+      guard let database = try? Database(path: path, create: false, immutable: true) else { throw error }
+      return try readOnly(database, path: path)
+    }
+  }
+
+  /// A store that can only be read: fine for listing, if its schema is
+  /// this cnet's.
+  private static func readOnly(_ database: Database, path: String) throws -> Store {
+    try Migrations.check(database)
+    return Store(database: database)
+  }
+
+  /// Whether the store in `directory` is missing or an empty file (which
+  /// SQLite would take for a new database).
+  public static func isMissingOrEmpty(directory: String = defaultDirectory) -> Bool {
+    var st = stat()
+    return stat(directory + "/cnet.db", &st) != 0 || st.st_size == 0
+  }
+
+  /// `directory` made if missing (its parent must exist).
+  static func makeDirectory(_ directory: String) throws {
+    if mkdir(directory, 0o700) != 0, errno != EEXIST {
       throw StoreError("cannot create \(directory): \(String(cString: strerror(errno)))")
     }
-    let database = try Database(path: path, create: create)
-    if exclusive { try database.execute("PRAGMA locking_mode = EXCLUSIVE") }
-    // WAL: readers never block the writer. NORMAL: a commit reaches the OS at
-    // once (so a killed process loses nothing) and the disk at checkpoints.
-    try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
-    try Migrations.run(on: database)
-    return Store(database: database)
   }
 
   /// An empty store in memory, with the newest schema: what a host

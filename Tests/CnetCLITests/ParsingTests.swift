@@ -133,10 +133,12 @@ import Testing
       planError { _ = try plan(arguments) }?.message
     }
     #expect(error(["br0", "--gateway", "10.0.0.1"]) == "--gateway needs --subnet")
-    #expect(error(["br0", "--subnet", "10.88.0.5/16"]) == "invalid --subnet 10.88.0.5/16: host bits are set (the subnet is 10.88.0.0/16)")
+    #expect(error(["br0", "--subnet", "10.88.0.5/16"]) == "invalid subnet 10.88.0.5/16: host bits are set (the subnet is 10.88.0.0/16)")
     #expect(error(["br0", "--subnet", "10.88.0.0/16", "--gateway", "10.89.0.1"]) == "invalid --gateway 10.89.0.1: not in subnet 10.88.0.0/16")
     #expect(error(["br0", "--subnet", "10.88.0.0/24", "--gateway", "10.88.0.255"]) == "invalid --gateway 10.88.0.255: the network or broadcast address of 10.88.0.0/24")
-    #expect(error(["br0", "--subnet", "10.88.0.0/31"]) == "invalid --subnet 10.88.0.0/31: too small to hold a gateway and hosts")
+    #expect(error(["br0", "--subnet", "10.88.0.0/31"]) == "invalid subnet 10.88.0.0/31: too small; at most /30 for IPv4")
+    #expect(error(["br0", "--subnet", "0.0.0.0/0"]) == "invalid subnet 0.0.0.0/0: it is every address (/0)")
+    #expect(error(["br0", "--subnet", "224.0.0.0/24"]) == "invalid subnet 224.0.0.0/24: it overlaps the multicast addresses (224.0.0.0/4)")
   }
 
   @Test func routeDestinations() throws {
@@ -380,5 +382,49 @@ import Testing
     _ = try parse(["endpoint", "leave", "e", "box"], as: EndpointLeave.self)
     #expect(try parse(["gc", "--dry-run"], as: GC.self).dryRun)
     _ = try parse(["disconnect", "n", "s"], as: Disconnect.self)
+  }
+}
+
+/// What ArgumentParser alone would read other than the user means.
+@Suite struct OptionTableTests {
+  func message(_ words: [String]) -> String? {
+    do {
+      _ = try OptionTable.prepare(words)
+      return nil
+    } catch let error as CnetError {
+      return error.message
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test func commandsAreFoundByTheirNamesAndAliases() {
+    #expect(OptionTable.command(for: ["netns", "ls", "--json"]).0.path == ["netns", "list"])
+    #expect(OptionTable.command(for: ["link", "add", "x"]).0.path == ["link", "add"])
+    #expect(OptionTable.command(for: ["nosuch"]).1 == 0)
+  }
+
+  @Test func repeatedSingleValuedOptionsAreRefused() {
+    #expect(message(["connect", "n", "s", "--ip", "10.0.0.2", "--ip", "10.0.0.3"]) == "--ip given twice; it takes one value")
+    #expect(message(["link", "add", "v", "--type", "veth", "--type", "bridge"]) == "--type given twice; it takes one value")
+    #expect(message(["route", "add", "default", "--dev", "a", "-n", "x", "--netns", "y"]) == "-n/--netns given twice; it takes one value")
+    #expect(message(["connect", "n", "s", "--alias", "a", "--alias", "b", "-p", "80", "-p", "81"]) == nil)
+  }
+
+  @Test func wordsArePutRight() throws {
+    #expect(try OptionTable.prepare(["link", "list", "-n=plain"]) == ["link", "list", "-n", "plain"])
+    #expect(try OptionTable.prepare(["link", "add", "x", "--type", "vxlan", "--vni", "-1"])
+      == ["link", "add", "x", "--type", "vxlan", "--vni=-1"])
+    #expect(try OptionTable.prepare(["network", "create", "n", "--subnet=10.0.0.0/24"])
+      == ["network", "create", "n", "--subnet=10.0.0.0/24"])
+    // exec's command is passed through untouched.
+    let exec = ["exec", "web", "ip", "-4", "-dash", "--ip", "1", "--ip", "2"]
+    #expect(try OptionTable.prepare(exec) == exec)
+    #expect(try OptionTable.prepare(["netns", "exec", "web", "-x"]) == ["netns", "exec", "web", "-x"])
+  }
+
+  @Test func aWordOfShortFlagsWhereANameBelongsIsAnError() {
+    #expect(message(["netns", "add", "-dash2"]) == "unknown option \"-dash2\" for netns add (a name cannot begin with \"-\")")
+    #expect(message(["-xyz"]) == "unknown option \"-xyz\" (a name cannot begin with \"-\")")
   }
 }

@@ -1,4 +1,5 @@
 import CnetCore
+import CnetKernel
 import CnetStore
 import CnetTestSupport
 import Testing
@@ -48,6 +49,8 @@ import Glibc
     HostsFiles(runDirectory: directory.path + "/run", etcDirectory: directory.path + "/etc")
   }
 
+  func networkFile(_ hosts: HostsFiles, _ id: String) -> String { hosts.path + "/" + id }
+
   let network = NetworkRecord(id: "net1", name: "n1", driver: "bridge", ipamDriver: "default", created: "t")
 
   func sandbox(_ name: String, extraHosts: [String] = []) -> SandboxRecord {
@@ -72,11 +75,11 @@ import Glibc
     try hosts.add(try endpoint("e2", "b", "10.0.0.3/24"), of: sandbox("b"), to: network)
     // Adding again replaces, never duplicates.
     try hosts.add(try endpoint("e1", "a", "10.0.0.2/24"), of: sandbox("a"), to: network)
-    var text = AtomicFile.read(hosts.networkFile("net1")) ?? ""
+    var text = SystemFile.read(networkFile(hosts, "net1")) ?? ""
     #expect(text.hasPrefix("# hosts of network \"n1\", kept by cnet\n127.0.0.1\tlocalhost\n"))
     #expect(text.split(separator: "\n").filter { $0.contains("# cnet endpoint ") }.count == 2)
     try hosts.remove("e1", from: "net1")
-    text = AtomicFile.read(hosts.networkFile("net1")) ?? ""
+    text = SystemFile.read(networkFile(hosts, "net1")) ?? ""
     #expect(!text.contains("10.0.0.2"))
     #expect(text.contains("10.0.0.3\tb\t# cnet endpoint e2"))
   }
@@ -84,16 +87,16 @@ import Glibc
   @Test func removeTakesEveryLineOfTheEndpointAndOnlyThose() throws {
     let hosts = files()
     try hosts.add(try endpoint("e2", "b", "10.0.0.3/24"), of: sandbox("b"), to: network)
-    let path = hosts.networkFile("net1")
-    let before = try #require(AtomicFile.read(path))
+    let path = networkFile(hosts, "net1")
+    let before = try #require(SystemFile.read(path))
     // An endpoint with two addresses has two lines, here apart.
-    try AtomicFile.write(path, before + "10.0.0.2\ta\t# cnet endpoint e1\n"
+    try #require(try hosts.directory()).write("net1", before + "10.0.0.2\ta\t# cnet endpoint e1\n"
       + "10.0.0.4\tc\t# cnet endpoint e12\n" + "fd00::2\ta\t# cnet endpoint e1\n")
     try hosts.remove("e1", from: "net1")
-    #expect(AtomicFile.read(path) == before + "10.0.0.4\tc\t# cnet endpoint e12\n")
+    #expect(SystemFile.read(path) == before + "10.0.0.4\tc\t# cnet endpoint e12\n")
     // Nothing of the endpoint's: the file stays as it is.
     try hosts.remove("e9", from: "net1")
-    #expect(AtomicFile.read(path) == before + "10.0.0.4\tc\t# cnet endpoint e12\n")
+    #expect(SystemFile.read(path) == before + "10.0.0.4\tc\t# cnet endpoint e12\n")
     // No file yet: nothing to do.
     try hosts.remove("e1", from: "absent")
   }
@@ -133,54 +136,20 @@ import Glibc
     #expect(without("e1", Array("10.0.0.2\ta\t# cnet endpoint e1\n".utf8)) == ([], true))
   }
 
-  @Test func readBytesAndTheMappingSeeEverything() throws {
-    let path = directory.path + "/big"
-    // Several pages, every byte value.
-    let content = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-    try AtomicFile.write(path, content)
-    #expect(AtomicFile.readBytes(path) == content)
-    #expect(try AtomicFile.withMappedBytes(path) { Array($0) } == content)
-    #expect(AtomicFile.readBytes(directory.path + "/absent") == nil)
-    #expect(try AtomicFile.withMappedBytes(directory.path + "/absent") { _ in 1 } == nil)
-    try AtomicFile.write(path, [UInt8]())
-    #expect(AtomicFile.readBytes(path) == [])
-    #expect(try AtomicFile.withMappedBytes(path) { $0.count } == 0)
-  }
-
-  @Test func piecesAreWrittenInOrder() throws {
-    let path = directory.path + "/pieces"
-    let bytes = Array("one\ntwo\nthree\n".utf8)
-    try bytes.withUnsafeBytes { all in
-      // Out of order in the buffer, and an empty one among them.
-      try AtomicFile.write(path) { emit in
-        for range in [8..<14, 0..<0, 0..<4, 7..<8] { try emit(UnsafeRawBufferPointer(rebasing: all[range])) }
-      }
-    }
-    #expect(AtomicFile.read(path) == "three\none\n\n")
-    // A piece that fails leaves the old file and no temporary behind.
-    struct Refused: Error {}
-    #expect(throws: Refused.self) {
-      try AtomicFile.write(path) { emit in
-        try emit(UnsafeRawBufferPointer(start: nil, count: 0))
-        throw Refused()
-      }
-    }
-    #expect(AtomicFile.read(path) == "three\none\n\n")
-    #expect(access(path + ".tmp.\(getpid())", F_OK) != 0)
-  }
-
   @Test func aSandboxOnOneNetworkSharesItsFile() throws {
     let hosts = files()
-    try AtomicFile.directory(directory.path + "/etc")
-    try AtomicFile.directory(directory.path + "/etc/a")
+    let etc = try #require(try Directory.base(directory.path + "/etc", create: true))
+    let a = try #require(try etc.subdirectory("a", create: true))
     try hosts.add(try endpoint("e1", "a", "10.0.0.2/24"), of: sandbox("a"), to: network)
-    try hosts.writeSandbox(sandbox("a"), joinedNetworks: ["net1"])
-    #expect(AtomicFile.read(hosts.sandboxFile(sandbox("a"))) == AtomicFile.read(hosts.networkFile("net1")))
+    try hosts.writeSandbox(sandbox("a"), in: a, joinedNetworks: ["net1"])
+    #expect(a.linkTarget("hosts") == networkFile(hosts, "net1"))
+    #expect(SystemFile.read(a.path + "/hosts") == SystemFile.read(networkFile(hosts, "net1")))
 
     // With --add-host it needs a file of its own, with the network's endpoints in it.
     let own = sandbox("a", extraHosts: ["db:10.9.9.9", "v6:fd00::9"])
-    try hosts.writeSandbox(own, joinedNetworks: ["net1"])
-    let text = AtomicFile.read(hosts.sandboxFile(own)) ?? ""
+    try hosts.writeSandbox(own, in: a, joinedNetworks: ["net1"])
+    #expect(a.kind(of: "hosts") == .regular)
+    let text = a.readText("hosts") ?? ""
     #expect(text.contains("10.9.9.9\tdb\n"))
     #expect(text.contains("fd00::9\tv6\n"))
     #expect(text.contains("10.0.0.2\ta\t# cnet endpoint e1"))

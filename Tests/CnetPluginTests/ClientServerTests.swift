@@ -28,6 +28,17 @@ import Testing
   /// A Unix stream socket bound to `path` (not listening yet); nil when
   /// it cannot be made.
   static func boundSocket(_ path: String) -> Int32? {
+    unixSocket(path) { fd, address, length in bind(fd, address, length) }
+  }
+
+  /// A Unix stream socket connected to `path`; nil when it cannot connect.
+  static func connected(_ path: String) -> Int32? {
+    unixSocket(path) { fd, address, length in connect(fd, address, length) }
+  }
+
+  /// A Unix stream socket given to `use` (bind or connect) with `path`'s
+  /// address; nil when either fails.
+  static func unixSocket(_ path: String, _ use: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32? {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { return nil }
     var address = sockaddr_un()
@@ -35,10 +46,10 @@ import Testing
     withUnsafeMutableBytes(of: &address.sun_path) { buffer in
       for (i, byte) in path.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
     }
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    let rc = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { use(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
-    guard bound == 0 else {
+    guard rc == 0 else {
       close(fd)
       return nil
     }
@@ -146,6 +157,48 @@ import Testing
     let client = PluginClient(name: "dead", address: .unix(path), connectBudget: 0.5)
     let error = #expect(throws: CnetError.self) { try client.call("/Plugin.Activate", body: []) }
     #expect(error?.message.contains("cannot connect") == true)
+  }
+
+  /// Whether the server closed `fd` within `seconds` (a read sees the end).
+  static func closedByServer(_ fd: Int32, within seconds: Double) -> Bool {
+    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    guard poll(&poller, 1, Int32(seconds * 1000)) > 0 else { return false }
+    var byte: UInt8 = 0
+    return read(fd, &byte, 1) <= 0
+  }
+
+  /// Connections that send nothing, or a head that never ends, are closed;
+  /// beyond the limit, a connection is refused; a served one stays open
+  /// while its caller is quick. (The server's limits are shortened.)
+  @Test func silentHalfSentAndSurplusConnectionsAreClosed() throws {
+    let sockets = directory.path + "/plugins"
+    mkdir(sockets, 0o700)
+    let path = sockets + "/guard.sock"
+    let server = try PluginServer(
+      path: path, handler: PluginService(settings: settings(), logger: Logger(label: "test")), logger: Logger(label: "test"),
+      limits: ConnectionLimits(idle: .milliseconds(400), head: .milliseconds(300), connections: 4))
+    defer { server.stop() }
+    let silent = try #require(Self.connected(path))
+    let half = try #require(Self.connected(path))
+    defer {
+      close(silent)
+      close(half)
+    }
+    _ = "POST /Plugin.Activate HTTP/1.1\r\nHost:".withCString { write(half, $0, strlen($0)) }
+    #expect(Self.closedByServer(half, within: 2), "a head not complete within its time")
+    #expect(Self.closedByServer(silent, within: 2), "nothing sent within the idle time")
+    // Four open at once: a fifth is closed at once.
+    let held = (0..<4).compactMap { _ in Self.connected(path) }
+    #expect(held.count == 4)
+    usleep(50_000)
+    let surplus = try #require(Self.connected(path))
+    defer { close(surplus) }
+    #expect(Self.closedByServer(surplus, within: 1))
+    // The server answers on once they are gone.
+    held.forEach { close($0) }
+    usleep(100_000)
+    let client = PluginClient(name: "guard", address: .unix(path))
+    #expect(try client.call("/Plugin.Activate", body: []).status == 200)
   }
 
   /// A plugin that accepts and hangs up at once, before the request is

@@ -134,7 +134,7 @@ cnet_state() {
 # files.
 kernel_snapshot() {
   in_host sh -c '
-    sqlite3 -cmd ".timeout 5000" /var/lib/cnet/cnet.db .dump 2>/dev/null
+    [ ! -e /var/lib/cnet/cnet.db ] || sqlite3 -cmd ".timeout 5000" /var/lib/cnet/cnet.db .dump 2>/dev/null
     for ns in "" $(ip netns list | cut -d" " -f1); do
       echo "== netns $ns"
       ip ${ns:+-n "$ns"} -d -o link show | sed -E "s/[a-z_]+_timer +[0-9.]+//g"
@@ -146,7 +146,7 @@ kernel_snapshot() {
     iptables-save 2>/dev/null | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
     ip6tables-save 2>/dev/null | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
     ls -lR /etc/netns /run/cnet 2>/dev/null
-    cat /run/cnet/hosts/* /etc/netns/*/* 2>/dev/null'
+    cat /run/cnet/hosts/* /etc/netns/*/* 2>/dev/null; true'
 }
 
 # The snapshot once it has stopped changing by itself for 2 s (a new
@@ -167,4 +167,21 @@ settled_snapshot() {
     previous=$current
   done
   printf '%s\n' "$current"
+}
+
+# assert_refused STATUS PATTERN ARGS...: cnet ARGS fails with one line
+# matching PATTERN, and the kernel and the store are as they were: as
+# $BEFORE holds them (set it with settled_snapshot).
+assert_refused() {
+  local want=$1 pattern=$2
+  shift 2
+  run --separate-stderr cnet "$@"
+  assert_fails "$want" "$pattern"
+  local after
+  after=$(kernel_snapshot)
+  [ "$after" = "$BEFORE" ] || {
+    echo "state changed after: cnet $*" >&2
+    diff <(echo "$BEFORE") <(echo "$after") >&2
+    return 1
+  }
 }

@@ -48,13 +48,7 @@ struct BridgeCreate: ParsableCommand, NamespaceScoped {
       return plan
     }
     let cidr = try CIDR(subnet)
-    guard cidr.isNetworkAddress else {
-      throw CnetError(.invalidArgument, "invalid --subnet \(subnet): host bits are set (the subnet is \(cidr.masked))")
-    }
-    let hostBits = cidr.family.bitWidth - cidr.prefixLength
-    guard hostBits >= 2 else {
-      throw CnetError(.invalidArgument, "invalid --subnet \(subnet): too small to hold a gateway and hosts")
-    }
+    try cidr.checkSubnet()
     let address: IPAddress
     if let gateway {
       guard let parsed = IPAddress(gateway) else {

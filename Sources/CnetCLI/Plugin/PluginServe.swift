@@ -40,8 +40,15 @@ struct PluginServe: ParsableCommand {
   var logLevel = "info"
 
   func validate() throws {
-    guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", name.utf8.count <= 200 else {
-      throw CnetError(.invalidArgument, "invalid plugin name \"\(name)\"")
+    // A socket's name in /run/docker/plugins, and what dockerd's -d takes:
+    // letters, digits, '_', '.', '-' (no newline, no '/').
+    let allowed = name.utf8.allSatisfy { byte in
+      (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+    guard allowed, !name.isEmpty, name != ".", name != "..", !name.hasPrefix("-"), name.utf8.count <= 64 else {
+      throw CnetError(.invalidArgument,
+        "invalid plugin name \"\(name)\": use at most 64 letters, digits, '_', '.' and '-'")
     }
     guard !["bridge", "host", "null", "overlay", "macvlan", "ipvlan", "default"].contains(name) else {
       throw CnetError(.invalidArgument, "\"\(name)\" is one of dockerd's built-in drivers; dockerd would never call the plugin")

@@ -70,6 +70,9 @@ struct RouteRequest: Equatable {
       }
       target = cidr
     }
+    if ipv6, target.family == .v4 {
+      throw CnetError(.invalidArgument, "-6 and the IPv4 prefix \(destination) contradict each other")
+    }
     if let gateway, gateway.family != target.family {
       throw CnetError(.invalidArgument, "--via \(gateway) is not of the same address family as \(destination)")
     }

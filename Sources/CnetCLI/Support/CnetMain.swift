@@ -17,7 +17,9 @@ public enum CnetMain {
         try fast.run()
         finish()
       }
-      command = try CnetCommand.parseAsRoot(global.remaining)
+      let words = try OptionTable.prepare(global.remaining)
+      try checkHelpTopic(words)
+      command = try CnetCommand.parseAsRoot(words)
     } catch {
       reportParseError(error)
     }
@@ -43,6 +45,16 @@ public enum CnetMain {
       // ArgumentParser's own errors (CleanExit, help requests) end here.
       CnetCommand.exit(withError: error)
     }
+  }
+
+  /// `cnet help TOPIC...`: a topic that is no command is an error, not
+  /// the root's help with exit 0.
+  static func checkHelpTopic(_ words: [String]) throws {
+    guard words.first == "help", words.count > 1 else { return }
+    let topic = Array(words.dropFirst())
+    let (_, length) = OptionTable.command(for: topic)
+    guard length < topic.count else { return }
+    throw CnetError(.invalidArgument, "unknown help topic \"\(topic.joined(separator: " "))\" (see 'cnet --help')")
   }
 
   /// Help, version and completion requests are printed as ArgumentParser

@@ -16,10 +16,11 @@ enum Engine {
   /// For commands that change something: waits for the operation lock
   /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
   /// interrupted command left.
-  static func changing(settle: Bool = true, repair: Bool = true) throws -> Controller {
+  static func changing(settle: Bool = true, repair: Bool = true, storeMayBeNew: Bool = false) throws -> Controller {
     var settings = Controller.Settings()
     settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
     settings.warn = { writeError("cnet: warning: " + $0 + "\n") }
+    settings.storeMayBeNew = storeMayBeNew
     if let seconds = try lockTimeout() { settings.lockTimeout = seconds }
     let controller = try Controller.forChanges(settings, settle: settle, repair: repair)
     active = controller

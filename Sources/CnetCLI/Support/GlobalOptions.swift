@@ -29,7 +29,8 @@ struct GlobalOptions {
         value = String(argument.dropFirst("--netns=".count))
         index += 1
       } else if argument.hasPrefix("-n"), argument.count > 2, !argument.hasPrefix("--") {
-        value = String(argument.dropFirst(2))
+        // `-nNS`, and `-n=NS` as `--netns=NS` reads.
+        value = String(argument.dropFirst(argument.hasPrefix("-n=") ? 3 : 2))
         index += 1
       } else {
         break

@@ -103,6 +103,15 @@ public final class BridgeDriver: NetworkDriver {
     try kernel.firewall.add(Self.firewallNetwork(network, bridge: name))
   }
 
+  public func isRealised(_ network: NetworkRecord, kernel: KernelContext) throws -> Bool {
+    do {
+      _ = try kernel.host().index(of: try bridgeName(network))
+      return true
+    } catch let error as KernelError where error.code == ENODEV {
+      return false
+    }
+  }
+
   static func firewallNetwork(_ network: NetworkRecord, bridge: InterfaceName) -> FirewallNetwork {
     FirewallNetwork(bridge: bridge, subnets: network.pools.map(\.subnet), isInternal: network.isInternal,
                     masquerade: network.option(masqueradeOption) != "false", owner: "network " + network.id)

@@ -47,6 +47,11 @@ public protocol NetworkDriver: AnyObject {
   /// reboot: must succeed when some or all of it exists already.
   func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws
 
+  /// Whether what createNetwork made is there (cheaply: for the bridge
+  /// driver, one lookup of its bridge); when not, the controller realises
+  /// the network again before joining anything to it.
+  func isRealised(_ network: NetworkRecord, kernel: KernelContext) throws -> Bool
+
   /// DeleteNetwork: removes what createNetwork made; what is missing is
   /// not an error. Never touches what the driver did not make.
   func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws
@@ -102,6 +107,8 @@ public protocol NetworkDriver: AnyObject {
 }
 
 extension NetworkDriver {
+  public func isRealised(_ network: NetworkRecord, kernel: KernelContext) throws -> Bool { true }
+
   public func prepareJoin(endpointID: String, network: NetworkRecord, interface: String,
                           pending: PendingNamespace) -> Bool { false }
 }

@@ -51,24 +51,10 @@ public final class DefaultIPAM: IPAMDriver {
     return IPAMPool(id: id, subnet: subnet)
   }
 
-  /// A subnet must be a network address with room for a gateway and a host;
-  /// a range must lie inside it.
+  /// A subnet must be a network address with room for a gateway and a
+  /// host, of addresses a host may have; a range must lie inside it.
   static func check(pool: CIDR, subPool: CIDR?) throws -> CIDR {
-    guard pool.isNetworkAddress else {
-      throw CnetError(.invalidArgument, "invalid subnet \(pool): host bits are set (the subnet is \(pool.masked))")
-    }
-    let maximum = pool.family == .v4 ? 30 : 126
-    guard pool.prefixLength <= maximum else {
-      throw CnetError(.invalidArgument, "invalid subnet \(pool): too small; at most /\(maximum) for \(pool.family == .v4 ? "IPv4" : "IPv6")")
-    }
-    if let subPool {
-      guard subPool.isNetworkAddress else {
-        throw CnetError(.invalidArgument, "invalid range \(subPool): host bits are set (the range is \(subPool.masked))")
-      }
-      guard pool.covers(subPool) else {
-        throw CnetError(.invalidArgument, "invalid range \(subPool): not inside subnet \(pool)")
-      }
-    }
+    try pool.checkSubnet(range: subPool)
     return pool
   }
 

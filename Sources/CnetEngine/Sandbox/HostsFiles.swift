@@ -1,4 +1,5 @@
 import CnetCore
+import CnetKernel
 import CnetStore
 
 #if canImport(Glibc)
@@ -28,23 +29,31 @@ struct HostsFiles {
   var runDirectory: String
   var etcDirectory: String
 
-  var directory: String { runDirectory + "/hosts" }
-
-  func networkFile(_ networkID: String) -> String { directory + "/" + networkID }
-
-  func sandboxFile(_ sandbox: SandboxRecord) -> String { etcDirectory + "/" + sandbox.netns + "/hosts" }
+  /// /run/cnet/hosts.
+  var path: String { runDirectory + "/hosts" }
 
   static let localhost = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 
   /// The tag that ends an endpoint's lines.
   static func tag(_ endpointID: String) -> String { "\t# cnet endpoint \(endpointID)" }
 
+  /// The directory of the networks' files, reached without following a
+  /// link; made if missing when `create` is set.
+  func directory(create: Bool = true) throws -> Directory? {
+    try Directory.base(runDirectory, create: create)?.subdirectory("hosts", create: create)
+  }
+
+  /// Refuses, before anything changes, a /run/cnet/hosts that is not a
+  /// directory (a link, say).
+  func check() throws {
+    try Directory.base(runDirectory, create: false)?.expect("hosts", .directory)
+  }
+
   /// Creates the network's file (header only) if it is missing.
   func ensureNetwork(_ network: NetworkRecord) throws {
-    try AtomicFile.directory(runDirectory)
-    try AtomicFile.directory(directory)
-    if access(networkFile(network.id), F_OK) != 0 {
-      try AtomicFile.write(networkFile(network.id), header(network) + Self.localhost)
+    guard let directory = try directory() else { return }
+    if directory.kind(of: network.id) == nil {
+      try directory.write(network.id, header(network) + Self.localhost)
     }
   }
 
@@ -52,8 +61,28 @@ struct HostsFiles {
     "# hosts of network \"\(network.name)\", kept by cnet\n"
   }
 
+  /// Writes the network's file anew with the lines of `joined` (each
+  /// endpoint with its sandbox): what it holds when nothing went wrong.
+  func rebuild(_ network: NetworkRecord, joined: [(EndpointRecord, SandboxRecord)]) throws {
+    guard let directory = try directory() else { return }
+    try directory.write(network.id, header(network) + Self.localhost + joined.map { Self.lines($0.0, $0.1) }.joined())
+  }
+
+  /// The ids of the endpoints with lines in the network's file; nil when
+  /// there is no file.
+  func endpointIDs(in networkID: String) throws -> Set<String>? {
+    guard let text = try directory(create: false)?.readText(networkID) else { return nil }
+    var ids: Set<String> = []
+    let prefix = "# cnet endpoint "
+    for line in text.split(separator: "\n") {
+      guard let last = line.split(separator: "\t").last, last.hasPrefix(prefix) else { continue }
+      ids.insert(String(last.dropFirst(prefix.count)))
+    }
+    return ids
+  }
+
   func removeNetwork(_ networkID: String) {
-    unlink(networkFile(networkID))
+    (try? directory(create: false))?.remove(networkID)
   }
 
   /// The lines of one joined endpoint.
@@ -71,20 +100,18 @@ struct HostsFiles {
   /// a file of some 100 KB, edited on every join, and every fresh page a
   /// copy would touch is a page fault.
   func add(_ endpoint: EndpointRecord, of sandbox: SandboxRecord, to network: NetworkRecord) throws {
-    guard !endpoint.addresses.isEmpty else { return }
-    let path = networkFile(network.id)
+    guard !endpoint.addresses.isEmpty, let directory = try directory() else { return }
     var lines = Self.lines(endpoint, sandbox)
     let edited: Void? = try lines.withUTF8 { new in
-      try AtomicFile.withMappedBytes(path) { old in
-        try AtomicFile.write(path) { emit in
+      try directory.withMappedBytes(network.id) { old in
+        try directory.write(network.id) { emit in
           try Self.forEachKept(old, without: endpoint.id, emit)
           try emit(UnsafeRawBufferPointer(new))
         }
       }
     }
     if edited == nil {
-      try ensureNetwork(network)
-      try AtomicFile.write(path, header(network) + Self.localhost + lines)
+      try directory.write(network.id, header(network) + Self.localhost + lines)
     }
   }
 
@@ -92,15 +119,15 @@ struct HostsFiles {
   /// left alone when it has none. One pass: the scan that finds the first
   /// line goes on from there while writing.
   func remove(_ endpointID: String, from networkID: String) throws {
-    let path = networkFile(networkID)
-    _ = try AtomicFile.withMappedBytes(path) { old in
+    guard let directory = try directory(create: false) else { return }
+    _ = try directory.withMappedBytes(networkID) { old in
       var first: Range<Int>?
       Self.forEachLine(of: endpointID, in: old) { line in
         first = line
         return false
       }
       guard let first else { return }
-      try AtomicFile.write(path) { emit in
+      try directory.write(networkID) { emit in
         try emit(UnsafeRawBufferPointer(rebasing: old[..<first.lowerBound]))
         try Self.forEachKept(UnsafeRawBufferPointer(rebasing: old[first.upperBound...]), without: endpointID, emit)
       }
@@ -145,11 +172,10 @@ struct HostsFiles {
     joinedNetworks.count == 1 && sandbox.extraHosts.isEmpty
   }
 
-  /// Writes a sandbox's hosts: the link or a file of its own.
-  func writeSandbox(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
-    let path = sandboxFile(sandbox)
+  /// Writes a sandbox's hosts in its directory: the link or a file of its own.
+  func writeSandbox(_ sandbox: SandboxRecord, in directory: Directory, joinedNetworks: [String]) throws {
     if Self.canLink(sandbox, joinedNetworks: joinedNetworks), let network = joinedNetworks.first {
-      try AtomicFile.link(path, to: networkFile(network))
+      try directory.link("hosts", to: path + "/" + network)
       return
     }
     var text = "# hosts of sandbox \"\(sandbox.name)\", kept by cnet\n" + Self.localhost
@@ -158,12 +184,13 @@ struct HostsFiles {
       guard let colon = entry.firstIndex(of: ":") else { continue }
       text += "\(entry[entry.index(after: colon)...])\t\(entry[..<colon])\n"
     }
+    let networks = try self.directory(create: false)
     for network in joinedNetworks {
-      let lines = (AtomicFile.read(networkFile(network)) ?? "").split(separator: "\n")
+      let lines = (networks?.readText(network) ?? "").split(separator: "\n")
       for line in lines where line.contains("\t# cnet endpoint ") {
         text += line + "\n"
       }
     }
-    try AtomicFile.write(path, text)
+    try directory.write("hosts", text)
   }
 }

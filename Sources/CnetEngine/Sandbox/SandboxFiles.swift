@@ -1,4 +1,5 @@
 import CnetCore
+import CnetKernel
 import CnetStore
 
 #if canImport(Glibc)
@@ -7,68 +8,89 @@ import Glibc
 
 /// /etc/netns/NAME/{hostname,hosts,resolv.conf}: what `ip netns exec` and
 /// `cnet exec` bind over /etc in a sandbox. cnet only ever writes and
-/// removes these three names; other files a user keeps there stay.
+/// removes these three names; other files a user keeps there stay. Every
+/// name below /etc/netns is reached without following a link (Directory):
+/// /etc/netns/NAME planted as a link to /etc would otherwise have cnet
+/// replace, then delete, the host's own files.
 struct SandboxFiles {
   var etcDirectory: String
   var hosts: HostsFiles
 
   static let names = ["hostname", "hosts", "resolv.conf"]
 
-  func directory(_ sandbox: SandboxRecord) -> String { etcDirectory + "/" + sandbox.netns }
+  func path(_ sandbox: SandboxRecord) -> String { etcDirectory + "/" + sandbox.netns }
+
+  /// Whether the sandbox writes files (not when it is the host's
+  /// namespace: it sees the host's; nor an external one: its manager
+  /// writes them).
+  static func writesFiles(_ sandbox: SandboxRecord) -> Bool {
+    sandbox.origin != .host && sandbox.origin != .external
+  }
+
+  /// Refuses, before anything changes, a sandbox whose files cannot be
+  /// written where they belong: /etc/netns/NAME or one of the three names
+  /// in it is not what cnet keeps there (a link, a file for a directory).
+  func check(_ sandbox: SandboxRecord) throws {
+    guard Self.writesFiles(sandbox) else { return }
+    try hosts.check()
+    guard let etc = try Directory.base(etcDirectory, create: false) else { return }
+    try etc.expect(sandbox.netns, .directory)
+    guard let directory = try etc.subdirectory(sandbox.netns, create: false) else { return }
+    try directory.expect("hostname", .regular)
+    try directory.expect("resolv.conf", .regular)
+    if directory.kind(of: "hosts") != .symlink { try directory.expect("hosts", .regular) }
+  }
+
+  /// The sandbox's directory, made if missing.
+  private func directory(_ sandbox: SandboxRecord) throws -> Directory {
+    guard let etc = try Directory.base(etcDirectory, create: true),
+      let directory = try etc.subdirectory(sandbox.netns, create: true)
+    else { throw CnetError(.failed, "cannot create \(path(sandbox))") }
+    return directory
+  }
 
   /// Writes hostname, resolv.conf and hosts (for the networks it is
-  /// joined to). A sandbox in the host's namespace gets none: it sees the
-  /// host's files; an external one gets none either: its manager writes
-  /// them.
+  /// joined to).
   func create(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
-    guard sandbox.origin != .host, sandbox.origin != .external else { return }
-    try AtomicFile.directory(etcDirectory)
-    try AtomicFile.directory(directory(sandbox))
-    try AtomicFile.write(directory(sandbox) + "/hostname", sandbox.hostname + "\n")
+    guard Self.writesFiles(sandbox) else { return }
+    let directory = try directory(sandbox)
+    try directory.write("hostname", sandbox.hostname + "\n")
     let resolv = ResolvConf.render(
       dns: sandbox.dns, search: sandbox.dnsSearch,
-      host: AtomicFile.read(ResolvConf.hostFile), upstream: AtomicFile.read(ResolvConf.upstreamFile))
-    try AtomicFile.write(directory(sandbox) + "/resolv.conf", resolv)
-    try hosts.writeSandbox(sandbox, joinedNetworks: joinedNetworks)
+      host: SystemFile.read(ResolvConf.hostFile), upstream: SystemFile.read(ResolvConf.upstreamFile))
+    try directory.write("resolv.conf", resolv)
+    try hosts.writeSandbox(sandbox, in: directory, joinedNetworks: joinedNetworks)
   }
 
   /// Updates the sandbox's hosts after its joins changed.
   func update(_ sandbox: SandboxRecord, joinedNetworks: [String]) throws {
-    guard sandbox.origin != .host, sandbox.origin != .external else { return }
-    try hosts.writeSandbox(sandbox, joinedNetworks: joinedNetworks)
+    guard Self.writesFiles(sandbox) else { return }
+    try hosts.writeSandbox(sandbox, in: try directory(sandbox), joinedNetworks: joinedNetworks)
   }
 
   func remove(_ sandbox: SandboxRecord) {
-    Self.remove(directory: directory(sandbox))
+    guard let etc = try? Directory.base(etcDirectory, create: false) else { return }
+    Self.remove(sandbox.netns, in: etc)
   }
 
-  static func remove(directory: String) {
-    for name in names { unlink(directory + "/" + name) }
-    // Temporaries of a write that was killed half-way.
-    if let dir = opendir(directory) {
-      var leftovers: [String] = []
-      while let entry = readdir(dir) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) {
-          $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if names.contains(where: { name.hasPrefix($0 + ".tmp.") }) { leftovers.append(name) }
-      }
-      closedir(dir)
-      for name in leftovers { unlink(directory + "/" + name) }
+  /// Removes cnet's three files of the directory `name`, and the
+  /// directory when nothing else is left in it. A link of that name is
+  /// left alone: it is not cnet's.
+  static func remove(_ name: String, in etc: Directory) {
+    guard let directory = try? etc.subdirectory(name, create: false) else { return }
+    for entry in directory.names()
+    where names.contains(entry) || names.contains(where: { entry.hasPrefix($0 + ".tmp.") }) {
+      // Temporaries too: a write that was killed half-way.
+      directory.remove(entry)
     }
-    rmdir(directory)  // only when nothing else is left in it
+    etc.removeDirectory(name)
   }
 
-  /// True when `directory` holds files cnet wrote (its hosts file is a link
-  /// into cnet's run directory, or carries cnet's header).
-  func isCnets(directory: String) -> Bool {
-    let hostsPath = directory + "/hosts"
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink(hostsPath, &buffer, buffer.count - 1)
-    if n > 0 {
-      let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      return target.hasPrefix(hosts.directory + "/")
-    }
-    return AtomicFile.read(hostsPath)?.hasPrefix("# hosts of sandbox \"") == true
+  /// True when the directory `name` holds files cnet wrote (its hosts
+  /// file is a link into cnet's run directory, or carries cnet's header).
+  func isCnets(_ name: String, in etc: Directory) -> Bool {
+    guard let directory = try? etc.subdirectory(name, create: false) else { return false }
+    if let target = directory.linkTarget("hosts") { return target.hasPrefix(hosts.path + "/") }
+    return directory.readText("hosts")?.hasPrefix("# hosts of sandbox \"") == true
   }
 }

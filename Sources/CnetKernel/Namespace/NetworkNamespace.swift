@@ -83,6 +83,16 @@ public final class NetworkNamespace {
     try PendingNamespace()
   }
 
+  /// Whether this is the namespace cnet runs in, or init's (the host's
+  /// own): never a sandbox's, which gets an eth0 and a default route.
+  public var isHostNamespace: Bool {
+    guard let mine = identity else { return false }
+    for path in ["/proc/self/ns/net", "/proc/1/ns/net"] {
+      if case .success(let other) = FileSystem.identity(path), other == mine { return true }
+    }
+    return false
+  }
+
   /// The nsfs identity (device, inode): two handles name the same
   /// namespace exactly when these are equal.
   var identity: FileSystem.Identity? {

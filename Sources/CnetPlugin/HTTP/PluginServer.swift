@@ -46,7 +46,8 @@ public final class PluginServer: Sendable {
   /// the socket is root's only (whoever can call it changes the host's
   /// network). A stale socket file is replaced; one that somebody answers
   /// on is not taken over.
-  public init(path: String, handler: PluginHandler, logger: Logger) throws {
+  public init(path: String, handler: PluginHandler, logger: Logger,
+              limits: ConnectionLimits = ConnectionLimits()) throws {
     self.path = path
     try Self.makeDirectories(of: path)
     if (try? PluginClient(name: "", address: .unix(path), timeout: .seconds(2), connectBudget: 0)
@@ -56,6 +57,8 @@ public final class PluginServer: Sendable {
     }
     let queue = self.queue
     let readers = self.readers
+    let open = ConnectionGuard.Count()
+    let guardLimits = ConnectionGuard.Limits(idleTimeout: limits.idle, headTimeout: limits.head, limit: limits.connections)
     group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let bootstrap = ServerBootstrap(group: group)
       .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -64,6 +67,7 @@ public final class PluginServer: Sendable {
       .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ConnectionGuard(limits: guardLimits, count: open, logger: logger))
           try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
           try channel.pipeline.syncOperations.addHandler(
             CallHandler(handler: handler, queue: queue, readers: readers, logger: logger))
@@ -110,6 +114,21 @@ public final class PluginServer: Sendable {
   /// Blocks until the listening socket closes.
   public func wait() {
     try? channel.closeFuture.wait()
+  }
+}
+
+/// How long a connection may stay silent (before a request, or after a
+/// reply), how long a request head may take from its first byte, and how
+/// many connections may be open at once (ConnectionGuard).
+public struct ConnectionLimits: Sendable {
+  public var idle: TimeAmount
+  public var head: TimeAmount
+  public var connections: Int
+
+  public init(idle: TimeAmount = .seconds(30), head: TimeAmount = .seconds(10), connections: Int = 256) {
+    self.idle = idle
+    self.head = head
+    self.connections = connections
   }
 }
 

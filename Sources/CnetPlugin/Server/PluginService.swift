@@ -104,7 +104,7 @@ public struct PluginService: PluginHandler {
           let interface = request.Interface
           let mac = try nonEmpty(interface?.MacAddress).map(MACAddress.unicast)
           let endpoint = try controller.createCallerEndpoint(
-            network: request.NetworkID, id: request.EndpointID,
+            network: request.NetworkID, id: try Self.checkID(request.EndpointID, "endpoint"),
             ipv4: try nonEmpty(interface?.Address).map { try CIDR($0) },
             ipv6: try nonEmpty(interface?.AddressIPv6).map { try CIDR($0) },
             mac: mac, ports: try Self.ports(request.Options?[DockerOptions.portMap]))
@@ -234,10 +234,7 @@ public struct PluginService: PluginHandler {
 
   /// CreateNetwork's request as the engine's spec.
   static func networkSpec(_ request: CreateNetworkRequest) throws -> CallerNetworkSpec {
-    var spec = CallerNetworkSpec(id: request.NetworkID)
-    guard request.NetworkID.utf8.count >= 12, request.NetworkID.utf8.allSatisfy({ Self.isHex($0) }) else {
-      throw CnetError(.invalidArgument, "network id \"\(request.NetworkID)\" is not a hexadecimal id")
-    }
+    var spec = CallerNetworkSpec(id: try Self.checkID(request.NetworkID, "network"))
     let options = request.Options ?? [:]
     spec.isInternal = options[DockerOptions.isInternal]?.bool ?? false
     spec.ipv6 = options[DockerOptions.enableIPv6]?.bool ?? false
@@ -253,6 +250,17 @@ public struct PluginService: PluginHandler {
         gateway: try nonEmpty(data.Gateway).map { try CIDR($0) }))
     }
     return spec
+  }
+
+  /// dockerd's ids are 64 hexadecimal digits; 12 to 64 are taken (its
+  /// short form up), anything else refused before it reaches the store or
+  /// the kernel (an id ends up in a link's alias, at most 256 bytes).
+  static func checkID(_ id: String, _ what: String) throws -> String {
+    guard (12...64).contains(id.utf8.count), id.utf8.allSatisfy({ Self.isHex($0) }) else {
+      let shown = id.utf8.count > 80 ? String(id.prefix(64)) + "... (\(id.utf8.count) bytes)" : id
+      throw CnetError(.invalidArgument, "\(what) id \"\(shown)\" is not an id of 12 to 64 hexadecimal digits")
+    }
+    return id
   }
 
   static func isHex(_ byte: UInt8) -> Bool {
