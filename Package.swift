@@ -16,21 +16,21 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
-    // libmnl's header (Debian: libmnl-dev): the prototypes and macros of
-    // the functions Sources/CShim/mnl.c compiles in. No pkgConfig: the
-    // header is in the standard path.
+    // libmnl (Debian: libmnl-dev to build, libmnl0 to run), linked as
+    // Debian ships it. No pkgConfig: the header and the library are in the
+    // standard paths.
     .systemLibrary(
       name: "CMnl",
       providers: [.apt(["libmnl-dev"])]),
 
     // Every libmnl call, netlink message build and parse, setns/unshare on
-    // throwaway threads, and the exec path. Symbols are prefixed cnet_.
-    // The libmnl functions it calls are compiled in (Sources/CShim/mnl.c
-    // says why); no library is linked.
+    // throwaway threads, and the exec path, over libmnl. Symbols are
+    // prefixed cnet_.
     .target(
       name: "CShim",
       dependencies: ["CMnl"],
-      cSettings: [.define("_GNU_SOURCE")]),
+      cSettings: [.define("_GNU_SOURCE")],
+      linkerSettings: [.linkedLibrary("mnl")]),
 
     // The system's SQLite (Debian: libsqlite3-dev); no pkgConfig: its header
     // and libraries are in the standard paths.
@@ -38,19 +38,13 @@ let package = Package(
       name: "CSQLite",
       providers: [.apt(["libsqlite3-dev"])]),
 
-    // SQLite's allocator: size-classed free lists in place of glibc's
-    // malloc (sqlite_memory.c says why).
-    .target(
-      name: "CSQLiteMemory",
-      dependencies: ["CSQLite"]),
-
     // Value types and validation. No I/O.
     .target(name: "CnetCore"),
 
     // SQLite schema, migrations, typed records, transactions, the operation lock.
     .target(
       name: "CnetStore",
-      dependencies: ["CnetCore", "CSQLite", "CSQLiteMemory"]),
+      dependencies: ["CnetCore", "CSQLite"]),
 
     // Typed Linux networking: named namespaces with iproute2 semantics,
     // netlink sockets pinned to a namespace, links, addresses, routes.
@@ -81,16 +75,12 @@ let package = Package(
     .target(
       name: "CnetCLI",
       dependencies: [
-        "CnetEngine", "CnetKernel", "CnetCore", "CnetPlugin",
+        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetPlugin",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ]),
 
-    // The static release binary's start-up in place of glibc's, without
-    // its probe of the CPU's caches (Sources/CStart says why); empty unless
-    // scripts/build-release defines CNET_STATIC_START.
-    .target(name: "CStart"),
-
-    .executableTarget(name: "cnet", dependencies: ["CnetCLI", "CStart"]),
+    .executableTarget(name: "cnet", dependencies: ["CnetCLI"]),
 
     // Unit tests: no root, no kernel changes.
     .testTarget(name: "CnetCoreTests", dependencies: ["CnetCore"]),

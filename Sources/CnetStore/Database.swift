@@ -1,5 +1,4 @@
 import CSQLite
-import CSQLiteMemory
 import CnetCore
 
 /// A failure of the store itself (not of the user's request): what was
@@ -77,16 +76,8 @@ public final class Database {
   }
 
   /// SQLite's process-wide settings, made before its first connection
-  /// (sqlite3_config refuses them later). Memory statistics off: with them
-  /// on, every allocation and free takes a global mutex and updates
-  /// counters (about 1,700 allocations in a `connect`), and cnet reads no
-  /// statistics. callgrind: connect 3.13M -> 2.83M instructions,
-  /// disconnect 2.53M -> 2.25M. (Switching SQLite's mutexes off altogether
-  /// gained nothing more, and the plugin server opens connections on
-  /// several threads.) And SQLite's memory from cnet's own allocator
-  /// (Sources/CSQLiteMemory says why): callgrind, disconnect 2.00M ->
-  /// 1.75M instructions, connect 2.50M -> 2.17M.
-  private static let configured: Bool = cnet_sqlite_configure_memory() == SQLITE_OK
+  /// (sqlite3_config refuses them later): no memory statistics.
+  private static let configured: Bool = cnet_sqlite_configure() == SQLITE_OK
 
   deinit {
     statements.removeAll()

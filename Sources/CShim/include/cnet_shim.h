@@ -6,11 +6,10 @@
 // untyped Ints, setns/unshare are missing from Swift's Glibc module, and the
 // code between setns and execvp must not run Swift (model-codebases §5).
 //
-// Conventions: every symbol starts with cnet_ (except in mnl.c, which
-// defines libmnl's own functions in place of that library and says why);
-// functions return 0 (or a length) on success and -errno on failure;
+// Conventions: every symbol starts with cnet_; functions return 0 (or a
+// length) on success and -errno on failure;
 // nothing here allocates memory that Swift must free except cnet_nl, which
-// has its own close function.
+// has its own close function, and what cnet_run captured (free()).
 //
 // The netlink part is split in three so that it can be tested without root:
 //   1. builders (cnet_msg_*) write one request into a caller's buffer;
