@@ -12,7 +12,6 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
@@ -58,16 +57,13 @@ let package = Package(
       dependencies: ["CnetCore", "CnetKernel", "CnetStore"]),
 
     // Docker's plugin protocol both ways: wire types, HTTP/1.1 over Unix
-    // sockets (SwiftNIO), discovery, the server that maps dockerd's calls
-    // onto the engine, and the remote driver and IPAM that call plugins.
+    // sockets (blocking, a thread per connection), discovery, the server
+    // that maps dockerd's calls onto the engine, and the remote driver and
+    // IPAM that call plugins.
     .target(
       name: "CnetPlugin",
       dependencies: [
-        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore",
-        .product(name: "NIOCore", package: "swift-nio"),
-        .product(name: "NIOPosix", package: "swift-nio"),
-        .product(name: "NIOHTTP1", package: "swift-nio"),
-        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CShim",
         .product(name: "Logging", package: "swift-log"),
       ]),
 

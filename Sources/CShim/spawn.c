@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -170,4 +171,9 @@ int cnet_spawn_reader(char *const argv[], pid_t *pid, int *fd) {
   }
   *fd = pipe_fds[0];
   return 0;
+}
+
+int cnet_accept(int fd) {
+  int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+  return client >= 0 ? client : -errno;
 }

@@ -176,7 +176,7 @@ import Testing
     let path = sockets + "/guard.sock"
     let server = try PluginServer(
       path: path, handler: PluginService(settings: settings(), logger: Logger(label: "test")), logger: Logger(label: "test"),
-      limits: ConnectionLimits(idle: .milliseconds(400), head: .milliseconds(300), connections: 4))
+      limits: ConnectionLimits(idle: 0.4, head: 0.3, connections: 4))
     defer { server.stop() }
     let silent = try #require(Self.connected(path))
     let half = try #require(Self.connected(path))
@@ -224,7 +224,7 @@ import Testing
       acceptor.wait()
       close(listener)
     }
-    let client = PluginClient(name: "hangup", address: .unix(path), timeout: .seconds(5), connectBudget: 0)
+    let client = PluginClient(name: "hangup", address: .unix(path), timeout: 5, connectBudget: 0)
     for _ in 0..<calls {
       let error = #expect(throws: CnetError.self) { try client.call("/Plugin.Activate", body: []) }
       #expect(error?.message.contains("hangup") == true)

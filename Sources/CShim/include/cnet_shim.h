@@ -468,6 +468,10 @@ int cnet_parse_nft_rule_comment(const void *nlh, char *chain, size_t chain_size,
 /// not installed).
 int cnet_run(char *const argv[], const char *input, char **output, char **error, int *status);
 
+/// accept4 with SOCK_CLOEXEC (not in Swift's Glibc module): the next
+/// connection's fd, or -errno.
+int cnet_accept(int fd);
+
 /// Starts argv[0] (found as above) with its standard output on a pipe
 /// whose reading end (close-on-exec) goes to `*fd`; standard input is
 /// /dev/null, standard error the caller's. The caller reaps `*pid`.

@@ -2,7 +2,6 @@ import ArgumentParser
 import CnetCore
 import CnetEngine
 import CnetPlugin
-import Dispatch
 import Logging
 
 #if canImport(Glibc)
@@ -70,6 +69,13 @@ struct PluginServe: ParsableCommand {
     }
     let logger = Logger(label: "cnet.plugin")
     let path = "/run/docker/plugins/\(name).sock"
+    // SIGTERM and SIGINT are held back in every thread (the server's
+    // inherit the mask) and taken here, by sigwait: stop listening, finish
+    // the call in progress, remove the socket.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
     var settings = Controller.Settings()
     settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
     settings.warn = { logger.warning("\($0)") }
@@ -81,22 +87,9 @@ struct PluginServe: ParsableCommand {
     }
     logger.info("serving NetworkDriver and IpamDriver as \"\(name)\" on \(path)")
 
-    // Signals: stop listening, finish the call in progress, remove the socket.
-    for signal in [SIGTERM, SIGINT] {
-      Glibc.signal(signal, SIG_IGN)
-    }
-    let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler {
-        logger.info("signal \(number): stopping")
-        server.stop()
-      }
-      source.resume()
-      return source
-    }
-    // The sources must live as long as the server: an optimised build
-    // would otherwise free them (and stop handling signals) at once.
-    withExtendedLifetime(sources) { server.wait() }
+    var number: Int32 = 0
+    sigwait(&signals, &number)
+    logger.info("signal \(number): stopping")
     server.stop()
     logger.info("stopped")
   }

@@ -23,7 +23,7 @@ public final class PluginConnection: Sendable {
 
   /// Activates the plugin: /Plugin.Activate, once per connection.
   static func activate(_ found: PluginDiscovery.Found, timeout: Double) throws -> PluginConnection {
-    let client = PluginClient(name: found.name, address: found.address, timeout: .milliseconds(Int64(timeout * 1000)))
+    let client = PluginClient(name: found.name, address: found.address, timeout: timeout)
     let reply = try client.call("/Plugin.Activate", body: [])
     guard reply.status == 200, let activation = try? JSONDecoder().decode(ActivateResponse.self, from: Data(reply.body)) else {
       throw CnetError(.failed, "plugin \"\(found.name)\": activation failed: \(Self.message(reply))")
