@@ -138,7 +138,7 @@ extension Controller {
           endpoint.ipv6 = ipv6
           endpoint.ipv6Pool = try callerAddress(ipv6, on: network, reservation: reservation)
         }
-        try driver(network.driver).createEndpoint(&endpoint, network: network)
+        endpoint.mac = try driver(network.driver).createEndpoint(endpoint.info, network: network.info)
         endpoint.state = .ready
         try store.insert(endpoint)
         return endpoint
@@ -179,9 +179,9 @@ extension Controller {
     }
     let driver = try driver(network.driver)
     try store.transaction { try store.setState(ofEndpoint: id, .removing) }
-    try driver.leave(endpoint, network: network, sandbox: nil, sandboxGoing: false, kernel: kernel)
+    try execute(try driver.leave(endpoint.info, network: network.info, sandboxPresent: false, sandboxGoing: false))
     try store.transaction {
-      try driver.deleteEndpoint(endpoint, network: network)
+      try driver.deleteEndpoint(endpoint.info, network: network.info)
       try releaseAndDelete(endpoint, network: network)
     }
   }
@@ -227,7 +227,7 @@ extension Controller {
     let peer = try InterfaceName(Self.callerPeer(endpoint))
     var joined = endpoint
     joined.sandboxID = sandbox.id
-    joined.hostInterface = bridge.hostInterface(for: endpoint)
+    joined.hostInterface = bridge.hostInterface(endpointID: endpoint.id)
 
     // Reserve.
     try store.transaction {
@@ -236,18 +236,20 @@ extension Controller {
                         state: .joining)
     }
     // Apply.
+    var made = PlanExecutor.Record()
     do {
       // Only the name: the file may not be a namespace yet (see link(file:)).
       if sandboxIsNew { try netns.link(file: sandboxKey, as: try NamespaceName(sandbox.netns)) }
-      try bridge.plumb(joined, network: network, peer: peer, kernel: kernel)
-      try bridge.programExternalConnectivity(joined, network: network, kernel: kernel)
+      made = try execute(try bridge.callerLinks(joined.info, network: network.info, peer: peer))
+      made = made + (try execute(try bridge.programExternalConnectivity(joined.info, network: network.info)))
     } catch {
-      try? bridge.revokeExternalConnectivity(joined, network: network, kernel: kernel)
-      try? bridge.leave(joined, network: network, sandbox: nil, sandboxGoing: false, kernel: kernel)
+      undo(made, in: nil)
       if sandboxIsNew { unrealize(sandbox) }
-      try? store.transaction {
-        try store.setJoin(ofEndpoint: id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
-        if sandboxIsNew { try store.deleteSandbox(id: sandbox.id) }
+      attempt("undo the join's reservation in the store") {
+        try store.transaction {
+          try store.setJoin(ofEndpoint: id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+          if sandboxIsNew { try store.deleteSandbox(id: sandbox.id) }
+        }
       }
       throw error
     }
@@ -285,7 +287,7 @@ extension Controller {
       try store.setJoinState(ofEndpoint: id, .leaving)
       if sandboxGoes { try store.setState(ofSandbox: sandboxID, .removing) }
     }
-    try driver.revokeExternalConnectivity(endpoint, network: network, kernel: kernel)
+    try execute(try driver.revokeExternalConnectivity(endpoint.info, network: network.info))
     if sandboxGoes, let sandbox { unrealize(sandbox) }
     try store.transaction {
       try store.setJoin(ofEndpoint: id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
@@ -298,7 +300,7 @@ extension Controller {
     guard let endpoint = try store.endpoint(id: id), endpoint.sandboxID != nil,
       let network = try store.network(id: endpoint.networkID)
     else { return }
-    try driver(network.driver).revokeExternalConnectivity(endpoint, network: network, kernel: kernel)
+    try execute(try driver(network.driver).revokeExternalConnectivity(endpoint.info, network: network.info))
   }
 
   private func callerNetwork(_ id: String) throws -> NetworkRecord {

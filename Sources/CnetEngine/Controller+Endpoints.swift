@@ -154,7 +154,7 @@ extension Controller {
         endpoint.ipv6Pool = pool.poolID
       }
     }
-    try driver(network.driver).createEndpoint(&endpoint, network: network)
+    endpoint.mac = try driver(network.driver).createEndpoint(endpoint.info, network: network.info)
     return endpoint
   }
 
@@ -217,7 +217,7 @@ extension Controller {
     try store.transaction {
       for endpoint in endpoints {
         if let network = try store.network(id: endpoint.networkID) {
-          try driver(network.driver).deleteEndpoint(endpoint, network: network)
+          try driver(network.driver).deleteEndpoint(endpoint.info, network: network.info)
         }
         try releaseAndDelete(endpoint)
       }

@@ -12,14 +12,14 @@ extension Controller {
     var state = FirewallState()
     var networks: [String: NetworkRecord] = [:]
     for network in try store.networks() where network.driver == "bridge" {
-      guard let rules = BridgeDriver.firewallNetwork(network) else { continue }
+      guard let rules = BridgeDriver.firewallNetwork(network.info) else { continue }
       state.networks.append(rules)
       networks[network.id] = network
     }
     for endpoint in try store.endpoints() where endpoint.sandboxID != nil {
       guard let network = networks[endpoint.networkID] else { continue }
-      state.publications += BridgeDriver.publications(endpoint)
-      if let port = BridgeDriver.isolatedPort(endpoint, network: network) { state.isolatedPorts.append(port) }
+      state.publications += BridgeDriver.publications(endpoint.info)
+      if let port = BridgeDriver.isolatedPort(endpoint.info, network: network.info) { state.isolatedPorts.append(port) }
     }
     return state
   }
@@ -71,13 +71,5 @@ extension Controller {
     }
     if !report.isEmpty, !dryRun { try kernel.firewall.rebuild(state) }
     return report
-  }
-
-  /// A driver's leave, its external connectivity (published ports)
-  /// revoked first.
-  func leave(_ driver: NetworkDriver, _ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?,
-             going: Bool) throws {
-    try driver.revokeExternalConnectivity(endpoint, network: network, kernel: kernel)
-    try driver.leave(endpoint, network: network, sandbox: sandbox, sandboxGoing: going, kernel: kernel)
   }
 }

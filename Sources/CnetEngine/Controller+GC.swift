@@ -111,7 +111,7 @@ extension Controller {
     for (network, reason) in try driftedNetworks() {
       report.append("realise network \"\(network.name)\" again: \(reason)")
       if dryRun { continue }
-      try knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
+      if let driver = knownDriver(network.driver) { try execute(try driver.createNetwork(network.info)) }
       try files.hosts.ensureNetwork(network)
       try reattachPorts(of: network)
     }

@@ -29,38 +29,36 @@ extension Controller {
     Int(endpoint.interface?.dropFirst(3) ?? "") ?? Int.max
   }
 
-  /// After `joined` joined a sandbox that had `before`: adds the default
-  /// routes it now provides.
-  func addDefaultRoutes(for joined: EndpointRecord, on network: NetworkRecord, before: [EndpointRecord],
-                        in sandbox: SandboxContext) throws {
+  /// After `joined` joins a sandbox that had `before`: the default routes
+  /// it now provides, as plan steps (someone else's default route stays).
+  func defaultRoutes(for joined: EndpointRecord, on network: NetworkRecord, before: [EndpointRecord]) throws
+    -> KernelPlan
+  {
+    var plan = KernelPlan()
     for family in [IPFamily.v4, .v6] {
       guard let (provider, gateway) = try gatewayProvider(family, among: before + [joined], known: [network]),
         provider.id == joined.id,
         let interface = joined.interface
       else { continue }
-      let socket = try sandbox.socket()
-      let index = try socket.index(of: try InterfaceName(interface))
-      do {
-        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: index))
-      } catch let error as KernelError where error.kind == .alreadyExists {
-        // Someone else's default route: theirs stays.
-      }
+      plan.steps.append(.addRoute(.sandbox, destination: .any(family), gateway: gateway.address,
+                                  link: try InterfaceName(interface), keepExisting: true))
     }
+    return plan
   }
 
-  /// After `left` left a sandbox that keeps `remaining`: moves the default
-  /// routes it provided to the next provider.
-  func moveDefaultRoutes(from left: EndpointRecord, on network: NetworkRecord, remaining: [EndpointRecord],
-                         in sandbox: SandboxContext) throws {
+  /// After `left` leaves a sandbox that keeps `remaining`: the default
+  /// routes it provided, through the next provider.
+  func movedDefaultRoutes(from left: EndpointRecord, on network: NetworkRecord, remaining: [EndpointRecord]) throws
+    -> KernelPlan
+  {
+    var plan = KernelPlan()
     for family in [IPFamily.v4, .v6] {
       guard let (was, _) = try gatewayProvider(family, among: remaining + [left], known: [network]), was.id == left.id,
         let (next, gateway) = try gatewayProvider(family, among: remaining), let interface = next.interface
       else { continue }
-      let socket = try sandbox.socket()
-      let index = try socket.index(of: try InterfaceName(interface))
-      do {
-        try socket.addRoute(RouteSpec(destination: .any(family), gateway: gateway.address, linkIndex: index))
-      } catch let error as KernelError where error.kind == .alreadyExists {}
+      plan.steps.append(.addRoute(.sandbox, destination: .any(family), gateway: gateway.address,
+                                  link: try InterfaceName(interface), keepExisting: true))
     }
+    return plan
   }
 }

@@ -54,12 +54,8 @@ extension Controller {
   /// The same for a command that has work of its own to do: a failure
   /// here is a warning, not the command's failure.
   func ensureHostFirewallsOrWarn() {
-    do {
+    warnOnFailure("cannot keep cnet's traffic open beside the host's other firewalls", hint: " (cnet doctor)") {
       try ensureHostFirewalls()
-    } catch let error as ReportableError {
-      settings.warn("cannot keep cnet's traffic open beside the host's other firewalls: \(error.message) (cnet doctor)")
-    } catch {
-      settings.warn("cannot keep cnet's traffic open beside the host's other firewalls: \(error) (cnet doctor)")
     }
   }
 

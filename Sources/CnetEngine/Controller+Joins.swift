@@ -25,13 +25,26 @@ extension Controller {
   /// reserve -> apply -> commit. An endpoint of that name that is not
   /// joined is reused: a container that comes back gets its address back.
   ///
-  /// `prepared` is a namespace the caller started creating before it took
+  /// `prepared` is a namespace the caller started making before it took
   /// the lock (`speculativeNamespace`), so that the kernel's work on it
   /// overlaps the store's; it is used if the sandbox is new and cnet's own,
-  /// and dropped otherwise. It is anonymous until it is bound to the
+  /// and discarded otherwise. It is anonymous until it is bound to the
   /// sandbox's name, after the reservation: crash safety is unchanged.
   public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec,
                       prepared: PendingNamespace? = nil) throws -> (EndpointRecord, SandboxRecord)
+  {
+    do {
+      return try connect(networkReference, sandboxSpec, spec, prepared: prepared)
+    } catch {
+      // Refused or failed before the namespace was taken: what its thread
+      // made in the host goes now (attach undoes it once taken).
+      if let prepared { warnEach(prepared.discard()) }
+      throw error
+    }
+  }
+
+  private func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, _ spec: EndpointSpec,
+                       prepared: PendingNamespace?) throws -> (EndpointRecord, SandboxRecord)
   {
     try Names.check(sandboxSpec.name, "sandbox")
     let network = try network(networkReference)
@@ -53,27 +66,22 @@ extension Controller {
     let (sandbox, isNew) = try sandboxForJoin(sandboxSpec.name, spec: sandboxSpec, network: network)
     // A new endpoint into a namespace still being made: once all that the
     // request and the store can refuse is checked (its addresses, the last
-    // of it), the driver may have the namespace's thread start on the join
-    // while this one reserves in the store; the endpoint's id is drawn here
-    // for that. (Reserving first and asking after let that thread sit idle:
-    // connect 0.26 ms slower at 300 containers.)
+    // of it), the namespace's thread may start on the join's links while
+    // this one reserves in the store; the endpoint's id is drawn here for
+    // that.
     var endpointID: String?
     let available = try { if case .new(let spec) = source { try addressesAvailable(spec, on: network) } else { true } }()
     try realiseIfMissing(network)
-    if isNew, case .new = source, let prepared, available {
+    if isNew, case .new = source, let prepared, available, sandbox.origin == .created {
       let id = Names.newID()
-      if try driver(network.driver).prepareJoin(endpointID: id, network: network, interface: Self.nextInterface(after: []),
-                                                pending: prepared) {
+      if let links = try driver(network.driver).joinLinks(endpointID: id, network: network.info,
+                                                          interface: Self.nextInterface(after: [])),
+        prepared.runEarly(links)
+      {
         endpointID = id
       }
     }
-    do {
-      return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared, endpointID: endpointID)
-    } catch {
-      // A join that failed after the pair was asked for (attach).
-      prepared?.discardPair()
-      throw error
-    }
+    return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared, endpointID: endpointID)
   }
 
   /// A network whose kernel side went behind cnet's back (its bridge
@@ -81,34 +89,23 @@ extension Controller {
   /// anything joins it: drift repaired, as `gc` repairs it.
   func realiseIfMissing(_ network: NetworkRecord) throws {
     let driver = try driver(network.driver)
-    guard try !driver.isRealised(network, kernel: kernel) else { return }
-    try driver.createNetwork(network, kernel: kernel)
+    guard try !driver.isRealised(network.info, links: kernel) else { return }
+    try execute(try driver.createNetwork(network.info))
     try files.hosts.ensureNetwork(network)
     try reattachPorts(of: network)
   }
 
-  /// Starts creating the namespace a `connect` of `spec` will probably
+  /// Starts making the namespace a `connect` of `spec` will probably
   /// need, before the caller waits for the lock: when the sandbox would be a
   /// new namespace of cnet's (no --pid or --netns, no such name yet).
-  /// A guess; a wrong one costs only the kernel's work on another core.
-  /// The same thread then makes the join's veth pair, when the driver asks
-  /// (`prepareJoin`, from `connect`), while this thread reserves in the
-  /// store. (A first try at that, an earlier session's, lost; its thread
-  /// then often started a millisecond late, see keep_off_this_cpu in
-  /// Sources/CShim/netns.c.)
-  ///
-  /// For a plain `cnet connect NETWORK SANDBOX` the shim has started it
-  /// already, before main, on the same guess (Sources/CShim/early_netns.c);
-  /// it is taken here only if this guess agrees. (One not taken is never
-  /// waited for: unnamed, it goes with the process.)
+  /// A guess; `connect` discards a wrong one. The same thread then makes
+  /// the join's links (NetworkDriver.joinLinks, asked by `connect`) while
+  /// this one reserves in the store.
   public static func speculativeNamespace(for spec: SandboxSpec, settings: Settings = Settings()) -> PendingNamespace? {
     guard spec.pid == nil, spec.netns == nil, let name = try? NamespaceName(spec.name),
       !NetnsDirectory(path: settings.netnsDirectory).exists(name)
     else { return nil }
-    if settings.netnsDirectory == NetnsDirectory.standard.path, let early = PendingNamespace.takeEarly() {
-      return early
-    }
-    return try? NetworkNamespace.startCreating()
+    return try? PendingNamespace.start(.sandbox, name: name.value)
   }
 
   enum EndpointSource {
@@ -169,7 +166,7 @@ extension Controller {
         }
         chosen.sandboxID = sandbox.id
         chosen.interface = interface
-        chosen.hostInterface = driver.hostInterface(for: chosen)
+        chosen.hostInterface = driver.hostInterface(endpointID: chosen.id)
         chosen.joinState = .joining
         if endpointIsNew {
           try store.insert(chosen)
@@ -185,20 +182,22 @@ extension Controller {
     }
 
     // Apply. A new sandbox's namespace is meanwhile still being made on
-    // the other core (speculativeNamespace); if the driver has not had
-    // that thread make the join's link yet (the IPAM driver could not say
-    // beforehand whether the addresses would be given), it may now.
-    if sandboxIsNew, let prepared, prepared.pairHost == nil, let interface {
-      _ = driver.prepareJoin(endpointID: endpoint.id, network: network, interface: interface, pending: prepared)
+    // the other core (speculativeNamespace); if its thread has not been
+    // given the join's links yet (the IPAM driver could not say beforehand
+    // whether the addresses would be given), it may have them now.
+    if sandboxIsNew, let prepared, endpointID == nil, let interface,
+      let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface)
+    {
+      _ = prepared.runEarly(links)
     }
     let joinedAfter = before.map(\.networkID) + [network.id]
     var context: SandboxContext?
+    // What the join has made in the kernel so far, for the rollback.
+    var made = PlanExecutor.Record()
     do {
       // The files first: they need only the reservation, and a new
-      // sandbox's namespace is meanwhile still being made on the other core
-      // (speculativeNamespace). At 500 containers, `realize` waited 0.75 ms
-      // for it after the reservation; the files took 0.26 ms after the
-      // join. (Whatever fails below, they are removed again.)
+      // sandbox's namespace is meanwhile still being made on the other
+      // core. (Whatever fails below, they are removed again.)
       try files.hosts.add(endpoint, of: sandbox, to: network)
       if sandboxIsNew {
         try files.create(sandbox, joinedNetworks: joinedAfter)
@@ -215,31 +214,50 @@ extension Controller {
         context = SandboxContext(record: sandbox, namespace: opened)
       }
       if let context {
-        try driver.join(endpoint, network: network, sandbox: context, interface: interface ?? "", kernel: kernel)
-        try driver.programExternalConnectivity(endpoint, network: network, kernel: kernel)
-        if driver.sandboxNamespace == .own {
-          try addDefaultRoutes(for: endpoint, on: network, before: before, in: context)
+        let info = endpoint.info
+        var plan = KernelPlan()
+        switch context.early {
+        case .success(let record)?:
+          made = record
+        case .failure(let error)?:
+          throw error
+        case nil:
+          if let interface, let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface) {
+            plan += links
+          }
         }
+        let sandboxKey = netns.path + "/" + sandbox.netns
+        plan += try driver.join(JoinInfo(endpoint: info, interface: interface ?? "", sandboxKey: sandboxKey),
+                                network: network.info)
+        if driver.sandboxNamespace == .own {
+          plan += try defaultRoutes(for: endpoint, on: network, before: before)
+        }
+        made = made + (try execute(plan, in: context))
+        made = made + (try execute(try driver.programExternalConnectivity(info, network: network.info), in: context))
       }
     } catch {
-      // Roll back, then drop the reservation.
-      try? leave(driver, endpoint, network: network, sandbox: context, going: sandboxIsNew)
-      try? files.hosts.remove(endpoint.id, from: network.id)
+      // Roll back, every step whatever the others did, then drop the
+      // reservation.
+      undo(made, in: context)
+      attempt("undo the join in the kernel") { try leave(driver, endpoint, network: network, sandbox: context, going: sandboxIsNew) }
+      attempt("update the network's hosts file") { try files.hosts.remove(endpoint.id, from: network.id) }
       if sandboxIsNew {
         files.remove(sandbox)
         unrealize(sandbox)
       } else {
-        try? files.update(sandbox, joinedNetworks: before.map(\.networkID))
+        attempt("update the sandbox's files") { try files.update(sandbox, joinedNetworks: before.map(\.networkID)) }
       }
-      try? store.transaction {
-        if endpointIsNew {
-          try releaseAndDelete(endpoint)
-        } else {
-          try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+      attempt("undo the join's reservation in the store") {
+        try store.transaction {
+          if endpointIsNew {
+            try releaseAndDelete(endpoint)
+          } else {
+            try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+          }
+          if sandboxIsNew { try store.deleteSandbox(id: sandbox.id) }
         }
-        if sandboxIsNew { try store.deleteSandbox(id: sandbox.id) }
       }
-      try? refreshOwnHosts(on: network.id, except: sandbox.id)
+      attempt("update the hosts files") { try refreshOwnHosts(on: network.id, except: sandbox.id) }
       throw error
     }
 
@@ -314,7 +332,7 @@ extension Controller {
     try leave(driver, endpoint, network: network, sandbox: context, going: sandboxGoes)
     if !sandboxGoes, let context, driver.sandboxNamespace == .own {
       let others = all.filter { $0.id != endpoint.id }
-      try moveDefaultRoutes(from: endpoint, on: network, remaining: others, in: context)
+      try execute(try movedDefaultRoutes(from: endpoint, on: network, remaining: others), in: context)
     }
     try files.hosts.remove(endpoint.id, from: network.id)
     var remaining = joined
@@ -330,7 +348,7 @@ extension Controller {
     // Commit.
     try store.transaction {
       if deleteEndpoint {
-        try driver.deleteEndpoint(endpoint, network: network)
+        try driver.deleteEndpoint(endpoint.info, network: network.info)
         try releaseAndDelete(endpoint, network: network)
       } else {
         try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)

@@ -62,7 +62,10 @@ extension Controller {
       id: spec.id ?? Names.newID(), name: spec.name, driver: driver.name, ipamDriver: ipam.name, isInternal: spec.isInternal,
       ipv6: spec.ipv6 || spec.subnets.contains { $0.family == .v6 }, options: spec.options, labels: spec.labels,
       created: Names.now())
-    try driver.prepare(&network, others: others, kernel: kernel)
+    let choices = try driver.prepare(network.info, others: others.map(\.info), links: kernel)
+    network.bridge = choices.bridge
+    network.mtu = choices.mtu
+    network.mac = choices.mac
 
     // Reserve: pools and gateways, and the record in state `creating`.
     let reservation = IPAMReservation(ipam)
@@ -93,7 +96,7 @@ extension Controller {
 
     // Apply, then commit.
     do {
-      try driver.createNetwork(network, kernel: kernel)
+      try execute(try driver.createNetwork(network.info))
       try files.hosts.ensureNetwork(network)
       // Its traffic must pass the host's other firewalls too: a network
       // Docker's FORWARD policy drops is no network.
@@ -186,7 +189,7 @@ extension Controller {
   /// a removal, and the undoing of a creation that did not finish.
   func finishRemoving(_ network: NetworkRecord) throws {
     if let driver = knownDriver(network.driver) {
-      try driver.deleteNetwork(network, kernel: kernel)
+      try execute(try driver.deleteNetwork(network.info))
     }
     files.hosts.removeNetwork(network.id)
     try store.transaction {

@@ -91,12 +91,16 @@ extension Controller {
       }
       for network in try store.networks() where network.state == .ready {
         files.hosts.removeNetwork(network.id)
-        if drivers.contains(where: { $0.name == network.driver }) {
-          try knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
-        } else {
-          // A plugin keeps its own state across reboots, or not; its
-          // refusal must not stop every command.
-          try? knownDriver(network.driver)?.createNetwork(network, kernel: kernel)
+        if let driver = knownDriver(network.driver) {
+          if drivers.contains(where: { $0.name == network.driver }) {
+            try execute(try driver.createNetwork(network.info))
+          } else {
+            // A plugin keeps its own state across reboots, or not; its
+            // refusal must not stop every command.
+            attempt("realise network \"\(network.name)\" with its plugin") {
+              try execute(try driver.createNetwork(network.info))
+            }
+          }
         }
         try files.hosts.ensureNetwork(network)
       }

@@ -119,17 +119,16 @@ extension Controller {
 
   /// Makes the sandbox's namespace exist under its name, and returns a
   /// context on it (with the socket inside, when creating made one).
-  /// `prepared`: a namespace already being created (see `connect`).
+  /// `prepared`: a namespace already being made (see `connect`); used for
+  /// a namespace cnet makes, discarded otherwise.
   func realize(_ sandbox: SandboxRecord, prepared: PendingNamespace? = nil) throws -> SandboxContext {
     let name = try NamespaceName(sandbox.netns)
+    if sandbox.origin != .created, let prepared { warnEach(prepared.discard()) }
     switch sandbox.origin {
     case .created:
-      let (namespace, socket) = try netns.addWithSocket(name, pending: prepared)
-      // A prepared namespace comes with `lo` up. `lo` is always index 1 in
-      // a new namespace.
-      if prepared == nil { try socket.setLink(index: 1, name: "lo", LinkChanges(up: true)) }
-      return SandboxContext(record: sandbox, namespace: namespace, socket: socket,
-                            pending: prepared?.pairHost != nil ? prepared : nil)
+      let made = try netns.add(name, from: prepared ?? PendingNamespace.start(.sandbox, name: name.value))
+      warnEach(made.warnings)
+      return SandboxContext(record: sandbox, namespace: made.namespace, socket: made.socket, early: made.early)
     case .pid:
       try netns.link(pid: sandbox.pid ?? 0, as: name, bind: false)
     case .host:
@@ -141,6 +140,10 @@ extension Controller {
       break
     }
     return SandboxContext(record: sandbox, namespace: try netns.open(name))
+  }
+
+  func warnEach(_ lines: [String]) {
+    for line in lines { settings.warn(line) }
   }
 
   /// Removes what `realize` made: the namespace cnet created (the kernel

@@ -76,15 +76,6 @@ public struct PoolAssignment: Sendable, Equatable {
   }
 }
 
-public struct KeyValue: Sendable, Equatable {
-  public var key: String
-  public var value: String
-  public init(_ key: String, _ value: String) {
-    self.key = key
-    self.value = value
-  }
-}
-
 /// How a sandbox's namespace came to be, which decides how it goes.
 public enum SandboxOrigin: String, Sendable {
   /// cnet made the namespace; removing the sandbox deletes it.

@@ -7,11 +7,11 @@ import Testing
 import Glibc
 #endif
 
-/// A namespace made on a thread of its own, and the veth pair that thread
-/// makes on request (what `cnet connect` uses: BridgeDriver.prepareJoin).
-/// The pair's host end goes into the test process's namespace, which is
-/// the throwaway host's; the names carry a random suffix, since the tests
-/// of a run share it.
+/// A namespace made on a thread of its own, and the early plan that
+/// thread carries out (what `cnet connect` uses: a join's veth pair). The
+/// pair's host end goes into the test process's namespace, which is the
+/// throwaway host's; the names carry a random suffix, since the tests of a
+/// run share it.
 @Suite(.enabled(if: ThrowawayHost.active, "needs root inside scripts/throwaway-host"))
 struct PendingNamespaceIntegrationTests {
   let name = ThrowawayHost.name
@@ -26,87 +26,89 @@ struct PendingNamespaceIntegrationTests {
     try body(host, bridge)
   }
 
-  /// Waits up to 2 s for the pair's host end to be there (`present`) or
-  /// gone; whether it came to that.
-  func hostEnd(in host: RouteSocket, is present: Bool) throws -> Bool {
-    for _ in 0..<200 {
-      if try (host.linkIfPresent(named: name("pv" + suffix)) != nil) == present { return true }
-      usleep(10_000)
-    }
-    return false
+  /// A join's pair as the bridge driver plans it.
+  func pair(on bridge: InterfaceName, mtu: UInt32? = nil) -> KernelPlan {
+    let host = name("pv" + suffix)
+    return KernelPlan([
+      .createLink(LinkPlan(name: host, place: .host, kind: .veth(peer: PeerPlan(name: name("eth0"), place: .sandbox, mtu: mtu)),
+                           master: bridge, mtu: mtu)),
+      .setLink(host, .host, LinkSettings(up: true, alias: "cnet:endpoint:test", ipv6AutoAddresses: false)),
+    ])
   }
 
-  @Test func theThreadMakesThePairAsked() throws {
+  @Test func aSandboxNamespaceHasLoopbackUpAndASocketInside() throws {
+    let made = try PendingNamespace.start(.sandbox, name: "t" + suffix).finish()
+    let inside = try #require(made.socket)
+    #expect(try inside.link(named: name("lo")).isUp)
+    #expect(made.early == nil)
+    #expect(!made.namespace.isHostNamespace)
+  }
+
+  @Test func aBareNamespaceIsAsIpNetnsAddMakesIt() throws {
+    let namespace = try NetworkNamespace.create(name: "t" + suffix)
+    let inside = try RouteSocket.inside(namespace)
+    #expect(try !inside.link(named: name("lo")).isUp)
+  }
+
+  @Test func theThreadCarriesOutTheEarlyPlan() throws {
     try withBridge { host, bridge in
-      let pending = try NetworkNamespace.startCreating()
-      #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: bridge, mtu: 1400,
-                                  alias: "cnet:endpoint:test"))
-      let (namespace, inside) = try pending.finish(name: nil)
-      try pending.finishPair()
+      let pending = try PendingNamespace.start(.sandbox)
+      #expect(pending.runEarly(pair(on: bridge, mtu: 1400)))
+      let made = try pending.finish()
+      let record = try #require(try made.early?.get())
+      #expect(!record.isEmpty)
       let hostEnd = try host.link(named: name("pv" + suffix))
       #expect(hostEnd.master == (try host.link(named: bridge).index))
       #expect(hostEnd.isUp)
       #expect(hostEnd.alias == "cnet:endpoint:test")
       #expect(hostEnd.mtu == 1400)
-      let peer = try inside.link(named: name("eth0"))
+      let peer = try #require(made.socket).link(named: name("eth0"))
       #expect(!peer.isUp, "the peer is left down: its MAC and addresses come first")
       #expect(peer.mtu == 1400)
       #expect(hostEnd.link == peer.index)
       try host.deleteLink(hostEnd)
-      _ = namespace
     }
   }
 
-  @Test func aMissingBridgeIsTheKernelsError() throws {
-    let pending = try NetworkNamespace.startCreating()
-    #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: name("nobr" + suffix), mtu: nil,
-                                alias: "cnet:endpoint:test"))
-    _ = try pending.finish(name: nil)
-    let error = #expect(throws: KernelError.self) { try pending.finishPair() }
-    #expect(error?.code == ENODEV)
-    #expect(error?.message.contains("pv" + suffix) == true)
-  }
-
-  /// A connect that fails before it names the namespace (a reservation
-  /// refused) drops the creation unfinished: the namespace goes, and the
-  /// kernel takes the pair with it.
-  @Test func anUnfinishedPairGoesWithTheNamespace() throws {
+  @Test func aFailedEarlyPlanIsTheKernelsErrorAndLeavesNothing() throws {
     try withBridge { host, bridge in
-      do {
-        let pending = try NetworkNamespace.startCreating()
-        #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: bridge, mtu: nil,
-                                    alias: "cnet:endpoint:test"))
-        // Made while the creation is still held, so that its going below
-        // is the namespace's doing.
-        #expect(try hostEnd(in: host, is: true), "the thread never made the pair")
-      }
-      // The kernel frees a namespace in the background.
-      #expect(try hostEnd(in: host, is: false), "the pair outlived its namespace")
-    }
-  }
-
-  /// A connect whose reservation is refused discards the pair at once:
-  /// with the namespace still held here, nothing else would remove it.
-  @Test func aDiscardedPairIsGoneAtOnce() throws {
-    try withBridge { host, bridge in
-      let pending = try NetworkNamespace.startCreating()
-      #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: bridge, mtu: nil,
-                                  alias: "cnet:endpoint:test"))
-      let (namespace, inside) = try pending.finish(name: nil)
-      #expect(try hostEnd(in: host, is: true), "the thread never made the pair")
-      pending.discardPair()
+      let pending = try PendingNamespace.start(.sandbox)
+      // The second step names a link that is not there: the pair made by
+      // the first is undone by the thread.
+      var plan = pair(on: bridge)
+      plan.steps.append(.setLink(name("nolink" + suffix), .host, LinkSettings(up: true)))
+      #expect(pending.runEarly(plan))
+      let made = try pending.finish()
+      let error = #expect(throws: KernelError.self) { try made.early?.get() }
+      #expect(error?.code == ENODEV)
+      #expect(error?.message.contains("nolink" + suffix) == true)
       #expect(try host.linkIfPresent(named: name("pv" + suffix)) == nil)
-      #expect(try inside.linkIfPresent(named: name("eth0")) == nil)
-      #expect(throws: KernelError.self) { try pending.finishPair() }
-      withExtendedLifetime(namespace) {}
     }
   }
 
-  @Test func aPairIsAskedOnce() throws {
-    let pending = try NetworkNamespace.startCreating()
-    #expect(pending.requestPair(host: name("pv" + suffix), peer: name("eth0"), bridge: name("nobr" + suffix), mtu: nil,
-                                alias: "x"))
-    #expect(!pending.requestPair(host: name("pw" + suffix), peer: name("eth0"), bridge: name("nobr" + suffix), mtu: nil,
-                                 alias: "x"))
+  /// A connect refused after its early plan ran discards the creation: the
+  /// pair's host end is gone at once (with the namespace alone, the kernel
+  /// would remove it in the background, after the command's exit).
+  @Test func aDiscardedCreationTakesItsPairAlongAtOnce() throws {
+    try withBridge { host, bridge in
+      let pending = try PendingNamespace.start(.sandbox)
+      #expect(pending.runEarly(pair(on: bridge)))
+      #expect(pending.discard().isEmpty)
+      #expect(try host.linkIfPresent(named: name("pv" + suffix)) == nil)
+      #expect(throws: KernelError.self) { try pending.finish() }
+    }
+  }
+
+  @Test func anEarlyPlanIsTakenOnceAndNotAfterTheEnd() throws {
+    let pending = try PendingNamespace.start(.sandbox)
+    #expect(pending.runEarly(KernelPlan()))
+    #expect(!pending.runEarly(KernelPlan()))
+    _ = try pending.finish()
+    let finished = try PendingNamespace.start(.sandbox)
+    _ = try finished.finish()
+    #expect(!finished.runEarly(KernelPlan()))
+    let bare = try PendingNamespace.start(.bare)
+    #expect(!bare.runEarly(KernelPlan()), "a bare namespace has no early plan")
+    _ = try bare.finish()
   }
 }

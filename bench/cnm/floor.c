@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,32 @@
 static unsigned char request[CNET_NL_REQUEST_SIZE];
 static unsigned char reply[CNET_NL_RECEIVE_SIZE];
 static uint32_t sequence = 1;
+
+// A new namespace with a socket inside, made on a thread of its own, as
+// cnet's PendingNamespace makes one (unshare moves only that thread).
+struct creation {
+  int fd;
+  struct cnet_nl *nl;
+  int rc;
+};
+
+static void *create_thread(void *arg) {
+  struct creation *c = arg;
+  c->rc = cnet_netns_unshare_here(&c->fd);
+  if (c->rc == 0) c->rc = cnet_nl_open(&c->nl);
+  return NULL;
+}
+
+static int create_netns(int *fd, struct cnet_nl **nl) {
+  struct creation c = {.fd = -1, .nl = NULL, .rc = 0};
+  pthread_t thread;
+  int rc = pthread_create(&thread, NULL, create_thread, &c);
+  if (rc != 0) return -rc;
+  pthread_join(thread, NULL);
+  *fd = c.fd;
+  *nl = c.nl;
+  return c.rc;
+}
 
 static long long now_ns(void) {
   struct timespec ts;
@@ -110,7 +137,7 @@ int main(int argc, char **argv) {
 
     int fd;
     struct cnet_nl *inside;
-    if ((rc = cnet_netns_create(&fd, &inside))) die("netns", rc);
+    if ((rc = create_netns(&fd, &inside))) die("netns", rc);
     int placeholder = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
     if (placeholder < 0) die(path, errno);
     close(placeholder);

@@ -20,6 +20,7 @@
 #ifndef CNET_SHIM_H
 #define CNET_SHIM_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -284,50 +285,18 @@ int cnet_parse_nsid(const void *nlh, int32_t *nsid);
 // ---------------------------------------------------------------------------
 // Namespaces
 
-/// Creates a new network namespace on a throwaway pthread (unshare) and
-/// returns an O_CLOEXEC fd to it in `*fd`; the calling thread's namespace
-/// does not change. The fd keeps the namespace alive until a bind mount or
-/// a link inside it does (`ip netns add` binds /proc/self/ns/net; cnet binds
-/// /proc/self/fd/N of this fd, which names the same nsfs inode).
-/// When `nl` is not NULL, the same thread also opens a netlink socket
-/// inside the new namespace (saving a second thread and setns).
-int cnet_netns_create(int *fd, struct cnet_nl **nl);
+/// Moves the calling thread into a new network namespace (unshare) and
+/// returns an O_CLOEXEC fd to it in `*fd`: the fd keeps the namespace alive
+/// until a bind mount or a link inside it does (`ip netns add` binds
+/// /proc/self/ns/net; cnet binds /proc/self/fd/N of this fd, which names
+/// the same nsfs inode). Only for a thread made for it, which ends after
+/// its work there (CnetKernel's PendingNamespace): the rest of the process
+/// stays where it was. 0 or -errno.
+int cnet_netns_unshare_here(int *fd);
 
-/// A namespace being created on a thread of its own while the caller goes
-/// on with other work: cnet overlaps the kernel's namespace setup (about
-/// half a millisecond) with its lock and store transaction. Until the
-/// caller binds the namespace to a name, only this process holds it: if it
-/// dies, the kernel frees the namespace.
-struct cnet_netns_pending;
-
-/// Starts creating a namespace on a new thread, which also brings its `lo`
-/// up, and returns at once.
-int cnet_netns_create_start(struct cnet_netns_pending **out);
-
-/// Asks the thread to make a veth pair once the namespace is there: `host`
-/// on the bridge named `bridge` in the caller's namespace, with `alias` as
-/// its mark, no IPv6 addresses of its own, and up; `peer` inside the new
-/// namespace, down. `mtu` 0 keeps the kernel's. Both ends get the kernel's
-/// MAC addresses. Once only, before cnet_netns_create_finish; -EINVAL for a
-/// name too long. The pair's outcome comes from
-/// cnet_netns_pending_pair_finish.
-int cnet_netns_pending_pair(struct cnet_netns_pending *pending, const char *host, const char *peer,
-                            const char *bridge, uint32_t mtu, const char *alias);
-
-/// Waits for the namespace; then as cnet_netns_create. Frees `pending`
-/// unless a pair was asked for (then cnet_netns_pending_pair_finish does).
-int cnet_netns_create_finish(struct cnet_netns_pending *pending, int *fd, struct cnet_nl **nl);
-
-/// Waits for the pair asked for and returns its outcome (0 or -errno, the
-/// kernel's explanation in `message`); frees `pending`. Also the way to
-/// let go of a pending namespace that was never finished, pair or not: it
-/// is then closed, and the kernel frees it with whatever is inside.
-int cnet_netns_pending_pair_finish(struct cnet_netns_pending *pending, char *message, size_t size);
-
-/// The creation cnet_netns_create_start began before main for a plain
-/// `cnet connect NETWORK SANDBOX` (early_netns.c says when), or NULL; the
-/// caller owns it (finish it). Returns it once.
-struct cnet_netns_pending *cnet_netns_take_early(void);
+/// Keeps a thread made with `attr` off the calling thread's CPU, when the
+/// process may run on another (netns.c says why).
+void cnet_thread_attr_elsewhere(pthread_attr_t *attr);
 
 /// 1 if `fd` refers to a network namespace, 0 if it is some other file
 /// (a placeholder left by an interrupted `netns add`, another namespace

@@ -1,10 +1,4 @@
 import CnetCore
-import CnetKernel
-import CnetStore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The default driver: one Linux bridge per network carrying the gateway
 /// addresses; per joined endpoint a veth pair, the host end on the bridge,
@@ -46,100 +40,76 @@ public final class BridgeDriver: NetworkDriver {
     }
   }
 
-  public func prepare(_ network: inout NetworkRecord, others: [NetworkRecord], kernel: KernelContext) throws {
+  public func prepare(_ network: NetworkInfo, others: [NetworkInfo], links: LinkLookup) throws -> NetworkChoices {
     let bridge = network.option(Self.bridgeNameOption) ?? "cnet-" + network.id.prefix(10)
     if let other = others.first(where: { $0.bridge == bridge }) {
       throw CnetError(.conflict, "bridge \"\(bridge)\" already belongs to network \"\(other.name)\"")
     }
-    let name = try InterfaceName(bridge)
-    if let existing = try kernel.host().linkIfPresent(named: name) {
+    if let existing = try links.link(named: try InterfaceName(bridge)) {
       throw CnetError(.conflict, "a \(existing.kind ?? "link") named \"\(bridge)\" already exists; choose another with -o \(Self.bridgeNameOption)=NAME")
     }
-    network.bridge = bridge
-    network.mtu = network.option(Self.mtuOption).flatMap(Int.init)
     // A bridge without an address of its own takes the lowest of its
     // ports' and changes it as sandboxes come and go; sandboxes that
     // cached the gateway's old one lose their way out until their ARP
     // entry expires. So it gets one for good, as Docker's bridges do.
-    network.mac = MACAddress.randomLocal().description
+    return NetworkChoices(bridge: bridge, mtu: network.option(Self.mtuOption).flatMap(Int.init),
+                          mac: MACAddress.randomLocal().description)
   }
 
-  public func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
-    let host = try kernel.host()
+  public func createNetwork(_ network: NetworkInfo) throws -> KernelPlan {
     let name = try bridgeName(network)
-    let mark = OwnerMark.network(network.id)
-    let mac = try network.mac.map(MACAddress.unicast)
-    var bridge = try host.linkIfPresent(named: name)
-    if let existing = bridge {
-      guard existing.kind == "bridge", existing.alias == mark else {
-        throw CnetError(.conflict, "cannot realise network \"\(network.name)\": \"\(name)\" exists and is not its bridge")
-      }
-      if let mac, existing.address != mac.bytes { try host.setLink(existing, LinkChanges(address: mac)) }
-    } else {
-      // The kernel keeps an address given at creation as the device's own
-      // (NET_ADDR_SET): ports joining later do not change it.
-      try host.addLink(name, .bridge, mtu: network.mtu.map(UInt32.init), address: mac, up: true)
-      try host.setLink(named: name, LinkChanges(alias: mark))
-      bridge = try host.link(named: name)
+    // The kernel keeps an address given at creation as the device's own
+    // (NET_ADDR_SET): ports joining later do not change it.
+    let bridge = LinkPlan(name: name, place: .host, kind: .bridge, mtu: network.mtu.map(UInt32.init),
+                          mac: try network.mac.map(MACAddress.unicast))
+    var plan = KernelPlan([.ensureLink(bridge, mark: OwnerMark.network(network.id))])
+    for gateway in network.subnets.compactMap(\.gateway) {
+      plan.steps.append(.addAddress(name, .host, gateway, ensure: true))
     }
-    guard let bridge else { return }
-    let present = Set(try host.addresses(on: bridge).map(\.cidr))
-    for gateway in network.pools.compactMap(\.gateway) where !present.contains(gateway) {
-      try host.addAddress(gateway, to: bridge, noDAD: true)
-    }
-    if !bridge.isUp { try host.setLink(bridge, LinkChanges(up: true)) }
-
+    plan.steps.append(.setLink(name, .host, LinkSettings(up: true)))
     // The host's own loopback traffic to a published port is DNATed into
     // the bridge with its 127.0.0.1 source: only route_localnet lets it out
     // (on this bridge alone; the firewall masquerades it, and drops what
     // sandboxes send to 127/8).
-    try Sysctl.ensure(["net", "ipv4", "conf", name.value, "route_localnet"], "1")
+    plan.steps.append(.sysctl(["net", "ipv4", "conf", name.value, "route_localnet"], "1"))
     if !network.isInternal {
-      try Sysctl.ensure(["net", "ipv4", "ip_forward"], "1")
-      if network.pools.contains(where: { $0.subnet.family == .v6 }) {
-        try Sysctl.ensure(["net", "ipv6", "conf", "all", "forwarding"], "1")
+      plan.steps.append(.sysctl(["net", "ipv4", "ip_forward"], "1"))
+      if network.subnets.contains(where: { $0.subnet.family == .v6 }) {
+        plan.steps.append(.sysctl(["net", "ipv6", "conf", "all", "forwarding"], "1"))
       }
     }
-    try kernel.firewall.add(Self.firewallNetwork(network, bridge: name))
+    plan.steps.append(.firewall(.addNetwork(Self.firewallNetwork(network, bridge: name))))
+    return plan
   }
 
-  public func isRealised(_ network: NetworkRecord, kernel: KernelContext) throws -> Bool {
-    do {
-      _ = try kernel.host().index(of: try bridgeName(network))
-      return true
-    } catch let error as KernelError where error.code == ENODEV {
-      return false
-    }
+  public func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool {
+    try links.link(named: try bridgeName(network)) != nil
   }
 
-  static func firewallNetwork(_ network: NetworkRecord, bridge: InterfaceName) -> FirewallNetwork {
-    FirewallNetwork(bridge: bridge, subnets: network.pools.map(\.subnet), isInternal: network.isInternal,
+  static func firewallNetwork(_ network: NetworkInfo, bridge: InterfaceName) -> FirewallNetwork {
+    FirewallNetwork(bridge: bridge, subnets: network.subnets.map(\.subnet), isInternal: network.isInternal,
                     masquerade: network.option(masqueradeOption) != "false", owner: "network " + network.id)
   }
 
   /// The firewall's view of a network of this driver (nil without a bridge).
-  public static func firewallNetwork(_ network: NetworkRecord) -> FirewallNetwork? {
+  public static func firewallNetwork(_ network: NetworkInfo) -> FirewallNetwork? {
     network.bridge.flatMap { try? InterfaceName($0) }.map { firewallNetwork(network, bridge: $0) }
   }
 
-  public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
-    if let rules = Self.firewallNetwork(network), try kernel.firewall.isInstalled() {
-      try kernel.firewall.remove(rules)
-      // The last network takes cnet's tables along.
-      if try kernel.firewall.entryCounts()["bridges", default: 0] == 0 { try kernel.firewall.uninstall() }
+  public func deleteNetwork(_ network: NetworkInfo) throws -> KernelPlan {
+    var plan = KernelPlan()
+    if let rules = Self.firewallNetwork(network) { plan.steps.append(.firewall(.removeNetwork(rules))) }
+    if let name = network.bridge.flatMap({ try? InterfaceName($0) }) {
+      plan.steps.append(.deleteLink(name, .host, mark: OwnerMark.network(network.id)))
     }
-    let host = try kernel.host()
-    guard let name = network.bridge.flatMap({ try? InterfaceName($0) }),
-      let bridge = try host.linkIfPresent(named: name), bridge.alias == OwnerMark.network(network.id)
-    else { return }
-    try host.deleteLink(bridge)
+    return plan
   }
 
-  public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {
-    if endpoint.mac == nil { endpoint.mac = Self.mac(for: endpoint).description }
+  public func createEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> String? {
+    endpoint.mac ?? Self.mac(for: endpoint).description
   }
 
-  public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
+  public func deleteEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws {}
 
   public let publishesPorts = true
   public let assignsAddresses = true
@@ -147,7 +117,7 @@ public final class BridgeDriver: NetworkDriver {
   /// The published ports, per address of the endpoint: a mapping with a
   /// host address goes to the endpoint's address of that family, one
   /// without to each of them.
-  public static func publications(_ endpoint: EndpointRecord) -> [PortPublication] {
+  public static func publications(_ endpoint: EndpointInfo) -> [PortPublication] {
     let owner = "endpoint " + endpoint.id
     return endpoint.ports.flatMap { mapping -> [PortPublication] in
       let targets: [CIDR?] = switch mapping.hostAddress?.family {
@@ -161,85 +131,70 @@ public final class BridgeDriver: NetworkDriver {
 
   /// The host end of a joined endpoint on a network whose sandboxes may not
   /// talk to each other.
-  static func isolatedPort(_ endpoint: EndpointRecord, network: NetworkRecord) -> InterfaceName? {
+  static func isolatedPort(_ endpoint: EndpointInfo, network: NetworkInfo) -> InterfaceName? {
     guard network.option(iccOption) == "false" else { return nil }
     return endpoint.hostInterface.flatMap { try? InterfaceName($0) }
   }
 
-  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord,
-                                          kernel: KernelContext) throws {
+  public func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan {
     let publications = Self.publications(endpoint)
     let isolated = Self.isolatedPort(endpoint, network: network).map { [$0] } ?? []
-    guard !publications.isEmpty || !isolated.isEmpty else { return }
+    guard !publications.isEmpty || !isolated.isEmpty else { return KernelPlan() }
+    var plan = KernelPlan()
     if !publications.isEmpty, let name = endpoint.hostInterface.flatMap({ try? InterfaceName($0) }) {
       // A sandbox reaching its own published port through a host address:
       // with bridge netfilter on (the kernel's default once loaded), the
       // DNATed frame is bridged, back out of the port it came in by,
       // which the bridge allows only in hairpin mode (Docker does the same).
-      let host = try kernel.host()
-      try host.setHairpin(try host.link(named: name), true)
+      plan.steps.append(.setLink(name, .host, LinkSettings(hairpin: true)))
     }
-    try kernel.firewall.publish(publications, isolating: isolated)
+    plan.steps.append(.firewall(.publish(publications, isolating: isolated)))
+    return plan
   }
 
-  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord,
-                                         kernel: KernelContext) throws {
+  public func revokeExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan {
     let publications = Self.publications(endpoint)
     let isolated = Self.isolatedPort(endpoint, network: network).map { [$0] } ?? []
-    guard !publications.isEmpty || !isolated.isEmpty, try kernel.firewall.isInstalled() else { return }
-    try kernel.firewall.unpublish(publications, isolating: isolated)
+    guard !publications.isEmpty || !isolated.isEmpty else { return KernelPlan() }
+    return KernelPlan([.firewall(.unpublish(publications, isolating: isolated))])
   }
 
   /// "cv" and the first 12 characters of the endpoint's id.
-  public func hostInterface(for endpoint: EndpointRecord) -> String? {
-    hostInterface(forID: endpoint.id)
-  }
-
-  func hostInterface(forID id: String) -> String {
+  public func hostInterface(endpointID: String) -> String? {
     // String(...): concatenating a Substring goes through a generic path
     // that costs the runtime a conformance lookup at its first use.
-    "cv" + String(id.prefix(12))
+    "cv" + String(endpointID.prefix(12))
   }
 
-  /// The pair below, made by the new namespace's thread (as soon as the
-  /// namespace is there) while the controller reserves the endpoint and
-  /// writes the sandbox's files: creating it and bringing its host end up
-  /// on a bridge of hundreds of ports took 0.9-1.2 ms of a connect at 500
-  /// containers; this way the two overlap. The peer gets its MAC in `join`
-  /// (it comes from the address, which may not be reserved yet).
-  public func prepareJoin(endpointID: String, network: NetworkRecord, interface: String,
-                          pending: PendingNamespace) -> Bool {
-    guard let host = try? InterfaceName(hostInterface(forID: endpointID)), let peer = try? InterfaceName(interface),
-      let bridge = try? bridgeName(network)
-    else { return false }
-    return pending.requestPair(host: host, peer: peer, bridge: bridge, mtu: network.mtu.map(UInt32.init),
-                               alias: OwnerMark.endpoint(endpointID))
+  /// The veth pair of a join: the host end on the bridge, the peer born in
+  /// `place` with its final name (and the network's MTU); then the host
+  /// end's mark, and up with no IPv6 addresses (the kernel ignores both on
+  /// creation). A bridge port needs no address, and without one the kernel
+  /// skips the duplicate detection and multicast work whose background
+  /// locking made every join slower the more there were.
+  func pair(endpointID: String, network: NetworkInfo, peer: InterfaceName, in place: PlanPlace, mac: MACAddress?) throws
+    -> KernelPlan
+  {
+    let host = try InterfaceName(hostInterface(endpointID: endpointID) ?? "")
+    let mtu = network.mtu.map(UInt32.init)
+    return KernelPlan([
+      .createLink(LinkPlan(name: host, place: .host, kind: .veth(peer: PeerPlan(name: peer, place: place, mtu: mtu, mac: mac)),
+                           master: try bridgeName(network), mtu: mtu)),
+      .setLink(host, .host, LinkSettings(up: true, alias: OwnerMark.endpoint(endpointID), ipv6AutoAddresses: false)),
+    ])
   }
 
-  public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
-                   kernel: KernelContext) throws {
-    let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
-    let peerName = try InterfaceName(interface)
-    let mac = try endpoint.mac.map(MACAddress.unicast)
-    // The pair, the host end on the bridge, the peer born inside the sandbox
-    // with its final name, MAC and MTU; then the host end's mark, and up
-    // with no IPv6 addresses (the kernel ignores both on creation). A
-    // bridge port needs no address, and without one the kernel skips the
-    // duplicate detection and multicast work whose background locking made
-    // every join slower the more there were (measured with bench/cnm).
-    // Or the same, made already by the namespace's thread (prepareJoin).
-    let premade = sandbox.pending?.pairHost == hostName.value
-    if premade, let pending = sandbox.pending {
-      try pending.finishPair()
-    } else {
-      let host = try kernel.host()
-      let bridge = try host.index(of: try bridgeName(network))
-      try host.addLink(
-        hostName, .veth(VethPeer(name: peerName, namespace: sandbox.namespace, address: mac)),
-        mtu: network.mtu.map(UInt32.init), master: bridge)
-      try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
-    }
+  /// The pair, its peer in the sandbox: it needs only the ids, so it can
+  /// be made while the endpoint is being reserved. The peer's MAC comes in
+  /// `join` (it follows from the address, which may not be reserved yet).
+  public func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan? {
+    guard let peer = try? InterfaceName(interface) else { return nil }
+    return try? pair(endpointID: endpointID, network: network, peer: peer, in: .sandbox, mac: nil)
+  }
 
+  public func join(_ join: JoinInfo, network: NetworkInfo) throws -> KernelPlan {
+    let peer = try InterfaceName(join.interface)
+    let endpoint = join.endpoint
     // The peer can only be brought up once both ends exist. Without an
     // IPv6 address of its own (an IPv4-only network) it gets no link-local
     // one either, as Docker's containers have no IPv6 on such networks:
@@ -249,55 +204,40 @@ public final class BridgeDriver: NetworkDriver {
     // request of its own, before the link is up: in one request the kernel
     // brings the link up first, and with its peer already up it has
     // carrier at once, so the link-local address could come before the
-    // mode (it did, 19 times in 20, once nothing synced the link's state
-    // in between; the host end above comes up without carrier and waits).
-    let inside = try sandbox.socket()
-    let peer = try inside.index(of: peerName)
-    var first = LinkChanges()
-    if premade { first.address = mac }
-    if endpoint.ipv6 == nil { first.ipv6AutoAddresses = false }
-    if first.address != nil || first.ipv6AutoAddresses != nil {
-      try inside.setLink(index: peer, name: peerName.value, first)
-    }
-    try inside.setLink(index: peer, name: peerName.value, LinkChanges(up: true))
+    // mode. (The MAC goes into the pair's creation when the pair is made
+    // in the same plan: KernelPlan.folded.)
+    var plan = KernelPlan([
+      .setLink(peer, .sandbox, LinkSettings(ipv6AutoAddresses: endpoint.ipv6 == nil ? false : nil,
+                                            mac: try endpoint.mac.map(MACAddress.unicast))),
+      .setLink(peer, .sandbox, LinkSettings(up: true)),
+    ])
     for address in endpoint.addresses {
-      try inside.addAddress(address, toIndex: peer, name: peerName.value, noDAD: true)
+      plan.steps.append(.addAddress(peer, .sandbox, address, ensure: false))
     }
+    return plan
   }
 
   /// The host's half of a join, for a caller that plumbs its sandbox
-  /// itself (dockerd, through the plugin protocol): the pair is made in the
-  /// host's namespace, the host end on the bridge and up, the other end
-  /// named `peer` with the endpoint's MAC and left down for the caller to
-  /// move into its sandbox, rename, address and route. Removing the host
-  /// end (`leave`) removes both.
-  public func plumb(_ endpoint: EndpointRecord, network: NetworkRecord, peer: InterfaceName,
-                    kernel: KernelContext) throws {
-    let host = try kernel.host()
-    let bridge = try host.index(of: try bridgeName(network))
-    let hostName = try InterfaceName(hostInterface(for: endpoint) ?? "")
-    try host.addLink(
-      hostName, .veth(VethPeer(name: peer, address: try endpoint.mac.map(MACAddress.unicast))),
-      mtu: network.mtu.map(UInt32.init), master: bridge)
-    try host.setLink(named: hostName, LinkChanges(up: true, alias: OwnerMark.endpoint(endpoint.id), ipv6AutoAddresses: false))
+  /// itself (dockerd, through the plugin protocol): the pair in the host's
+  /// namespace, the other end named `peer` with the endpoint's MAC and left
+  /// down for the caller to move into its sandbox, rename, address and
+  /// route. Removing the host end (`leave`) removes both.
+  public func callerLinks(_ endpoint: EndpointInfo, network: NetworkInfo, peer: InterfaceName) throws -> KernelPlan {
+    try pair(endpointID: endpoint.id, network: network, peer: peer, in: .host, mac: try endpoint.mac.map(MACAddress.unicast))
   }
 
-  public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
-                    kernel: KernelContext) throws {
+  public func leave(_ endpoint: EndpointInfo, network: NetworkInfo, sandboxPresent: Bool, sandboxGoing: Bool) throws
+    -> KernelPlan
+  {
     // The namespace's deletion reaps the pair.
-    if sandboxGoing, sandbox?.record.origin == .created { return }
-    guard let name = hostInterface(for: endpoint).flatMap({ try? InterfaceName($0) }) else { return }
-    let host = try kernel.host()
-    guard let link = try host.linkIfPresent(named: name), link.alias == nil || link.alias == OwnerMark.endpoint(endpoint.id)
-    else { return }
-    do {
-      try host.deleteLink(link)
-    } catch let error as KernelError where error.code == ENODEV {
-      // Gone meanwhile (its peer's namespace went): nothing to do.
-    }
+    if sandboxGoing { return KernelPlan() }
+    // By the name the id gives: a caller's endpoint has left its sandbox
+    // (and lost its recorded join) before DeleteEndpoint removes the pair.
+    guard let name = hostInterface(endpointID: endpoint.id).flatMap({ try? InterfaceName($0) }) else { return KernelPlan() }
+    return KernelPlan([.deleteLink(name, .host, mark: OwnerMark.endpoint(endpoint.id))])
   }
 
-  private func bridgeName(_ network: NetworkRecord) throws -> InterfaceName {
+  private func bridgeName(_ network: NetworkInfo) throws -> InterfaceName {
     guard let bridge = network.bridge else {
       throw CnetError(.failed, "network \"\(network.name)\" has no bridge recorded")
     }
@@ -306,7 +246,7 @@ public final class BridgeDriver: NetworkDriver {
 
   /// Docker's MAC: 02:42 and the IPv4 address, so it is stable across
   /// restarts; random (locally administered) without an IPv4 address.
-  static func mac(for endpoint: EndpointRecord) -> MACAddress {
+  static func mac(for endpoint: EndpointInfo) -> MACAddress {
     if case .v4(let a)? = endpoint.ipv4?.address {
       let b = a.bytes
       return MACAddress(octets: (0x02, 0x42, b[0], b[1], b[2], b[3]))

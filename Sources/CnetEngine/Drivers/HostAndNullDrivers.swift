@@ -1,8 +1,7 @@
 import CnetCore
-import CnetStore
 
 /// `host`: the sandbox is the host's own namespace; joining makes nothing.
-public final class HostDriver: NetworkDriver {
+public final class HostDriver: MakesNothing {
   public let name = "host"
   public let sandboxNamespace = SandboxNamespace.host
 
@@ -14,24 +13,12 @@ public final class HostDriver: NetworkDriver {
     }
   }
 
-  public func prepare(_ network: inout NetworkRecord, others: [NetworkRecord], kernel: KernelContext) throws {}
-  public func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {}
-  public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {}
-  public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {}
-  public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
   public let publishesPorts = false
   public let assignsAddresses = false
-  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
-  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
-  public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }
-  public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
-                   kernel: KernelContext) throws {}
-  public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
-                    kernel: KernelContext) throws {}
 }
 
 /// `null`: the sandbox has a namespace of its own with only `lo`.
-public final class NullDriver: NetworkDriver {
+public final class NullDriver: MakesNothing {
   public let name = "null"
   public let sandboxNamespace = SandboxNamespace.own
 
@@ -43,18 +30,26 @@ public final class NullDriver: NetworkDriver {
     }
   }
 
-  public func prepare(_ network: inout NetworkRecord, others: [NetworkRecord], kernel: KernelContext) throws {}
-  public func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {}
-  public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {}
-  public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {}
-  public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {}
   public let publishesPorts = false
   public let assignsAddresses = false
-  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
-  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {}
-  public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }
-  public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
-                   kernel: KernelContext) throws {}
-  public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
-                    kernel: KernelContext) throws {}
+}
+
+/// The verbs of a driver that makes nothing in the kernel (host, null).
+protocol MakesNothing: NetworkDriver {}
+
+extension MakesNothing {
+  public func prepare(_ network: NetworkInfo, others: [NetworkInfo], links: LinkLookup) throws -> NetworkChoices {
+    NetworkChoices()
+  }
+  public func createNetwork(_ network: NetworkInfo) throws -> KernelPlan { KernelPlan() }
+  public func deleteNetwork(_ network: NetworkInfo) throws -> KernelPlan { KernelPlan() }
+  public func createEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> String? { nil }
+  public func deleteEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws {}
+  public func hostInterface(endpointID: String) -> String? { nil }
+  public func join(_ join: JoinInfo, network: NetworkInfo) throws -> KernelPlan { KernelPlan() }
+  public func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan { KernelPlan() }
+  public func revokeExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan { KernelPlan() }
+  public func leave(_ endpoint: EndpointInfo, network: NetworkInfo, sandboxPresent: Bool, sandboxGoing: Bool) throws
+    -> KernelPlan
+  { KernelPlan() }
 }

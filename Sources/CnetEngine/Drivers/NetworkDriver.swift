@@ -1,26 +1,28 @@
 import CnetCore
-import CnetKernel
-import CnetStore
 
 /// The network driver contract, after libnetwork's driverapi: one method
-/// per CNM verb. The controller owns the records, the IPAM calls and the
-/// order of things; a driver owns only what it makes in the kernel.
+/// per CNM verb. A driver sees plain values (ids, options, addresses: the
+/// `...Info` types below, never the store's rows or a kernel handle) and
+/// hands back plans of the kernel work a verb needs (KernelPlan); one
+/// executor carries every plan out and undoes a plan that failed half-way.
+/// The controller owns the records, the IPAM calls, the order of things
+/// and the rollback.
 ///
 /// The controller calls a driver:
 ///
-///     network create:  checkOptions -> prepare -> (store: creating) -> createNetwork -> (store: ready)
+///     network create:  checkOptions -> prepare -> (store: creating) -> createNetwork's plan -> (store: ready)
 ///     endpoint create: (IPAM addresses) -> createEndpoint -> (store)
-///     join:            (store: joining) -> join -> programExternalConnectivity -> (store: joined)
-///     leave:           (store: leaving) -> revokeExternalConnectivity -> leave -> (store: not joined)
+///     join:            (store: joining) -> joinLinks' and join's plans -> programExternalConnectivity's -> (store: joined)
+///     leave:           (store: leaving) -> revokeExternalConnectivity's plan -> leave's -> (store: not joined)
 ///     endpoint delete: deleteEndpoint -> (IPAM release) -> (store)
-///     network delete:  (store: removing) -> deleteNetwork -> (IPAM release) -> (store)
+///     network delete:  (store: removing) -> deleteNetwork's plan -> (IPAM release) -> (store)
 ///
 /// always with the operation lock held, never concurrently. A command can
-/// be killed at any point, so `createNetwork`, `deleteNetwork`, `join`,
-/// `leave` and the external connectivity calls must be safe to call again
-/// on whatever an interrupted call left:
-/// the next command finishes or undoes it by calling them once more
-/// (creating is undone with delete/leave, removing is finished with them).
+/// be killed at any point, so the plans of createNetwork, deleteNetwork,
+/// leave and revokeExternalConnectivity must be safe to carry out again on
+/// whatever an interrupted one left: the next command finishes or undoes
+/// an interrupted change with them (creating is undone with delete and
+/// leave, removing is finished with them).
 public protocol NetworkDriver: AnyObject {
   /// The name `-d` selects.
   var name: String { get }
@@ -34,83 +36,81 @@ public protocol NetworkDriver: AnyObject {
   /// host and null).
   var assignsAddresses: Bool { get }
 
-  /// Checks the network's `-o` options before anything is made: unknown keys
-  /// and bad values are refused here, with the key named.
-  func checkOptions(_ options: [KeyValue]) throws
-
-  /// Fills in what the driver decides about a new network (the bridge's
-  /// name, the MTU) before the record is stored. `others` are the existing
-  /// networks, to refuse clashes.
-  func prepare(_ network: inout NetworkRecord, others: [NetworkRecord], kernel: KernelContext) throws
-
-  /// CreateNetwork: makes the network real. Also realises it again after a
-  /// reboot: must succeed when some or all of it exists already.
-  func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws
-
-  /// Whether what createNetwork made is there (cheaply: for the bridge
-  /// driver, one lookup of its bridge); when not, the controller realises
-  /// the network again before joining anything to it.
-  func isRealised(_ network: NetworkRecord, kernel: KernelContext) throws -> Bool
-
-  /// DeleteNetwork: removes what createNetwork made; what is missing is
-  /// not an error. Never touches what the driver did not make.
-  func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws
-
-  /// CreateEndpoint: the endpoint has its addresses; the driver fills in
-  /// what it decides (the MAC address). Nothing changes in the kernel: a
-  /// bridge endpoint exists there only while joined.
-  func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws
-
-  /// DeleteEndpoint: the endpoint is not joined and is about to go.
-  func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws
-
-  /// The interface a join makes in the host's namespace, if any: recorded
-  /// before the join, so an interrupted one can be undone and `gc` knows
-  /// what is cnet's.
-  func hostInterface(for endpoint: EndpointRecord) -> String?
-
-  /// Join: puts the endpoint into the sandbox as `interface` (eth0, eth1,
-  /// ... in join order), up, with its addresses. The default route is the
-  /// controller's: a sandbox has one per family, via the first joined
-  /// network that has a gateway and is not internal.
-  func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
-            kernel: KernelContext) throws
-
-  /// An optional head start for a join into a sandbox whose namespace is
-  /// still being made (`pending`), for the endpoint that has or will get
-  /// `endpointID`, once everything the request and the store can refuse
-  /// has been checked (a refused request must change nothing): the driver
-  /// may have the namespace's thread make kernel objects meanwhile, and
-  /// find them at `join` (through SandboxContext.pending). Returns whether
-  /// it asked for anything. If the join fails before it collects them, the
-  /// controller removes what was made (PendingNamespace.discardPair).
-  func prepareJoin(endpointID: String, network: NetworkRecord, interface: String, pending: PendingNamespace) -> Bool
-
   /// Whether endpoints of this driver's networks may publish ports (`-p`):
   /// checked when the endpoint is created.
   var publishesPorts: Bool { get }
 
-  /// ProgramExternalConnectivity: after a join, makes the endpoint's
-  /// published ports reachable from outside (the bridge driver's DNAT).
-  func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws
+  /// Checks the network's `-o` options before anything is made: unknown keys
+  /// and bad values are refused here, with the key named.
+  func checkOptions(_ options: [KeyValue]) throws
+
+  /// What the driver decides about a new network (its bridge's name, MTU,
+  /// MAC) before the network is stored. `others` are the existing networks,
+  /// `links` the host's links, to refuse clashes.
+  func prepare(_ network: NetworkInfo, others: [NetworkInfo], links: LinkLookup) throws -> NetworkChoices
+
+  /// CreateNetwork: the plan that makes the network real. It also realises
+  /// the network again after a reboot or after its parts went: it must
+  /// succeed when some or all of it exists already.
+  func createNetwork(_ network: NetworkInfo) throws -> KernelPlan
+
+  /// Whether what createNetwork made is there (cheaply: for the bridge
+  /// driver, one lookup of its bridge); when not, the controller realises
+  /// the network again before joining anything to it.
+  func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool
+
+  /// DeleteNetwork: the plan that removes what createNetwork made; what is
+  /// missing is not an error, and nothing the driver did not make is
+  /// touched.
+  func deleteNetwork(_ network: NetworkInfo) throws -> KernelPlan
+
+  /// CreateEndpoint: the endpoint has its addresses; the driver says what
+  /// it decides (the MAC address; nil: none). Nothing changes in the
+  /// kernel: a bridge endpoint exists there only while joined.
+  func createEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> String?
+
+  /// DeleteEndpoint: the endpoint is not joined and is about to go.
+  func deleteEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws
+
+  /// The interface a join makes in the host's namespace, if any: recorded
+  /// before the join, so an interrupted one can be undone and `gc` knows
+  /// what is cnet's.
+  func hostInterface(endpointID: String) -> String?
+
+  /// The links a join makes, as far as they can be known from the ids
+  /// alone (the bridge driver's veth pair): the controller may have them
+  /// made while it reserves the endpoint, on the thread that makes a new
+  /// sandbox's namespace, then runs `join`'s plan. nil: nothing ahead.
+  func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan?
+
+  /// Join: the rest of what puts the endpoint into the sandbox as
+  /// `join.interface` (eth0, eth1, ... in join order), up, with its
+  /// addresses, after joinLinks' plan. The default route is the
+  /// controller's: a sandbox has one per family, via the first joined
+  /// network that has a gateway and is not internal.
+  func join(_ join: JoinInfo, network: NetworkInfo) throws -> KernelPlan
+
+  /// ProgramExternalConnectivity: after a join, the plan that makes the
+  /// endpoint's published ports reachable from outside (the bridge driver's
+  /// DNAT).
+  func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan
 
   /// RevokeExternalConnectivity: before a leave, undoes the above; what is
   /// missing is not an error.
-  func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws
+  func revokeExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan
 
-  /// Leave: takes the endpoint out of the sandbox. When `sandboxGoing` is
-  /// set the sandbox's namespace is about to be deleted and the kernel will
-  /// reap whatever is inside, so nothing needs deleting one by one (it is
-  /// up to 30 times slower). `sandbox` is nil when its namespace is gone.
-  func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
-             kernel: KernelContext) throws
+  /// Leave: the plan that takes the endpoint out of the sandbox. When
+  /// `sandboxGoing`, the sandbox's namespace is about to be deleted and the
+  /// kernel will reap whatever is inside, so nothing needs deleting one by
+  /// one (it is up to 30 times slower). `sandboxPresent` is false when the
+  /// sandbox's namespace is gone already. Called before the plugin's or
+  /// the kernel's part is known to be there: what is missing is no error.
+  func leave(_ endpoint: EndpointInfo, network: NetworkInfo, sandboxPresent: Bool, sandboxGoing: Bool) throws -> KernelPlan
 }
 
 extension NetworkDriver {
-  public func isRealised(_ network: NetworkRecord, kernel: KernelContext) throws -> Bool { true }
-
-  public func prepareJoin(endpointID: String, network: NetworkRecord, interface: String,
-                          pending: PendingNamespace) -> Bool { false }
+  public func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool { true }
+  public func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan? { nil }
 }
 
 /// Drivers that are not built in: Docker plugins, found and activated by
@@ -128,51 +128,123 @@ public enum SandboxNamespace: Sendable {
   case host
 }
 
-/// The host's namespace as the drivers reach it: one netlink socket, opened
-/// when first needed and kept for the command.
-public final class KernelContext {
-  private var socket: RouteSocket?
-  /// cnet's nftables tables (see Firewall).
-  public let firewall = Firewall()
-  /// cnet's accepts in iptables, beside Docker's or another tool's
-  /// forward policy (see ForwardAccepts).
-  public let forwardAccepts: ForwardAccepts
+/// A network, as a driver sees it.
+public struct NetworkInfo: Sendable, Equatable {
+  public var id: String
+  public var name: String
+  public var options: [KeyValue]
+  public var isInternal: Bool
+  public var ipv6: Bool
+  public var subnets: [SubnetInfo]
+  /// What the driver chose when the network was made (NetworkChoices).
+  public var bridge: String?
+  public var mtu: Int?
+  public var mac: String?
 
-  public init() {
-    forwardAccepts = ForwardAccepts(netfilter: { [firewall] in try firewall.netfilterSocket() })
+  public init(id: String, name: String, options: [KeyValue] = [], isInternal: Bool = false, ipv6: Bool = false,
+              subnets: [SubnetInfo] = [], bridge: String? = nil, mtu: Int? = nil, mac: String? = nil) {
+    self.id = id
+    self.name = name
+    self.options = options
+    self.isInternal = isInternal
+    self.ipv6 = ipv6
+    self.subnets = subnets
+    self.bridge = bridge
+    self.mtu = mtu
+    self.mac = mac
   }
 
-  public func host() throws -> RouteSocket {
-    if let socket { return socket }
-    let opened = try RouteSocket.current()
-    socket = opened
-    return opened
+  public func option(_ key: String) -> String? { options.first { $0.key == key }?.value }
+}
+
+/// A subnet of a network, from its IPAM driver.
+public struct SubnetInfo: Sendable, Equatable {
+  public var poolID: String
+  public var subnet: CIDR
+  public var range: CIDR?
+  /// The gateway address with the subnet's prefix length.
+  public var gateway: CIDR?
+
+  public init(poolID: String, subnet: CIDR, range: CIDR? = nil, gateway: CIDR? = nil) {
+    self.poolID = poolID
+    self.subnet = subnet
+    self.range = range
+    self.gateway = gateway
   }
 }
 
-/// A sandbox during join and leave: its record, a handle on its namespace,
-/// and a socket inside it, opened when first needed.
-public final class SandboxContext {
-  public let record: SandboxRecord
-  public let namespace: NetworkNamespace
-  private var inside: RouteSocket?
-  /// The namespace's creation, when a driver's prepareJoin asked it for
-  /// something.
-  public let pending: PendingNamespace?
+/// What a driver decides about a new network.
+public struct NetworkChoices: Sendable, Equatable {
+  public var bridge: String?
+  public var mtu: Int?
+  public var mac: String?
 
-  public init(record: SandboxRecord, namespace: NetworkNamespace, socket: RouteSocket? = nil,
-              pending: PendingNamespace? = nil) {
-    self.record = record
-    self.namespace = namespace
-    inside = socket
-    self.pending = pending
+  public init(bridge: String? = nil, mtu: Int? = nil, mac: String? = nil) {
+    self.bridge = bridge
+    self.mtu = mtu
+    self.mac = mac
+  }
+}
+
+/// An endpoint, as a driver sees it.
+public struct EndpointInfo: Sendable, Equatable {
+  public var id: String
+  public var networkID: String
+  public var name: String
+  public var ipv4: CIDR?
+  public var ipv6: CIDR?
+  public var mac: String?
+  public var ports: [PortMapping]
+  /// While joined: its interface in the sandbox, and its link in the host.
+  public var interface: String?
+  public var hostInterface: String?
+
+  public init(id: String, networkID: String, name: String, ipv4: CIDR? = nil, ipv6: CIDR? = nil, mac: String? = nil,
+              ports: [PortMapping] = [], interface: String? = nil, hostInterface: String? = nil) {
+    self.id = id
+    self.networkID = networkID
+    self.name = name
+    self.ipv4 = ipv4
+    self.ipv6 = ipv6
+    self.mac = mac
+    self.ports = ports
+    self.interface = interface
+    self.hostInterface = hostInterface
   }
 
-  public func socket() throws -> RouteSocket {
-    if let inside { return inside }
-    let opened = try RouteSocket.inside(namespace)
-    inside = opened
-    return opened
+  public var addresses: [CIDR] { [ipv4, ipv6].compactMap { $0 } }
+}
+
+/// A join, as a driver sees it.
+public struct JoinInfo: Sendable, Equatable {
+  public var endpoint: EndpointInfo
+  /// eth0, eth1, ... in join order.
+  public var interface: String
+  /// The sandbox's namespace file (/var/run/netns/NAME): what a plugin's
+  /// Join gets as SandboxKey.
+  public var sandboxKey: String
+
+  public init(endpoint: EndpointInfo, interface: String, sandboxKey: String) {
+    self.endpoint = endpoint
+    self.interface = interface
+    self.sandboxKey = sandboxKey
+  }
+}
+
+/// The host's links, as far as a driver may look: by name, what kind and
+/// whose mark.
+public protocol LinkLookup {
+  func link(named name: InterfaceName) throws -> LinkSummary?
+}
+
+public struct LinkSummary: Sendable, Equatable {
+  /// IFLA_INFO_KIND ("bridge", "veth", ...); nil for plain devices.
+  public var kind: String?
+  public var alias: String?
+
+  public init(kind: String?, alias: String?) {
+    self.kind = kind
+    self.alias = alias
   }
 }
 

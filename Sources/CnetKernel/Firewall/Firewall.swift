@@ -4,43 +4,6 @@ import CnetCore
 import Glibc
 #endif
 
-/// A bridge network as cnet's firewall sees it.
-public struct FirewallNetwork: Sendable, Equatable {
-  public var bridge: InterfaceName
-  public var subnets: [CIDR]
-  /// No way out and no way in: nothing crosses the bridge but traffic
-  /// between its own sandboxes.
-  public var isInternal: Bool
-  /// Traffic leaving for anywhere but the bridge takes the host's address.
-  public var masquerade: Bool
-  /// What every element of the network says it belongs to ("network ID"),
-  /// as its comment: `nft list table inet cnet` names each one's owner.
-  public var owner: String
-
-  public init(bridge: InterfaceName, subnets: [CIDR], isInternal: Bool, masquerade: Bool, owner: String = "") {
-    self.bridge = bridge
-    self.subnets = subnets.map(\.masked)
-    self.isInternal = isInternal
-    self.masquerade = masquerade && !isInternal
-    self.owner = owner
-  }
-}
-
-/// A published port range and the endpoint address it leads to (of the
-/// family of the host address, when the mapping names one).
-public struct PortPublication: Sendable, Equatable {
-  public var mapping: PortMapping
-  public var target: IPAddress
-  /// The elements' comment ("endpoint ID").
-  public var owner: String
-
-  public init(_ mapping: PortMapping, to target: IPAddress, owner: String = "") {
-    self.mapping = mapping
-    self.target = target
-    self.owner = owner
-  }
-}
-
 /// Everything cnet's tables hold, as the store has it.
 public struct FirewallState: Sendable, Equatable {
   public var networks: [FirewallNetwork]
@@ -283,6 +246,14 @@ public final class Firewall {
 
   public func remove(_ network: FirewallNetwork) throws {
     try change(adding: [], removing: Self.elements(of: network))
+  }
+
+  /// A network's elements out, when the tables are there; the last network
+  /// takes the tables along.
+  public func removeNetwork(_ network: FirewallNetwork) throws {
+    guard try isInstalled() else { return }
+    try remove(network)
+    if try entryCounts()["bridges", default: 0] == 0 { try uninstall() }
   }
 
   /// Publishes, then flushes the UDP flows of the host ports (see

@@ -54,36 +54,32 @@ public struct NetnsDirectory: Sendable {
   /// Throws KernelError; nothing is left behind on failure.
   @discardableResult
   public func add(_ name: NamespaceName) throws -> NetworkNamespace {
-    try add(name) { try NetworkNamespace.create(name: name.value) }
+    try add(name) { try PendingNamespace.start(.bare, name: name.value) }.namespace
   }
 
-  /// The same, with a netlink socket inside the new namespace; `pending`
-  /// is a namespace already being created, to use instead of a new one.
-  public func addWithSocket(_ name: NamespaceName, pending: PendingNamespace? = nil) throws -> (NetworkNamespace, RouteSocket) {
-    var socket: RouteSocket?
-    let namespace = try add(name) {
-      let (namespace, opened) = try pending?.finish(name: name.value) ?? NetworkNamespace.createWithSocket(name: name.value)
-      socket = opened
-      return namespace
-    }
-    guard let socket else { throw KernelError("open netlink socket in netns", "\"\(name)\"", code: EBADF) }
-    return (namespace, socket)
+  /// The same, for the namespace `pending` makes (a sandbox's, with a
+  /// socket inside and what its early plan made).
+  public func add(_ name: NamespaceName, from pending: PendingNamespace) throws -> PendingNamespace.Made {
+    try add(name) { pending }
   }
 
-  private func add(_ name: NamespaceName, create: () throws -> NetworkNamespace) throws -> NetworkNamespace {
+  private func add(_ name: NamespaceName, creation: () throws -> PendingNamespace) throws -> PendingNamespace.Made {
     try prepare()
     let file = path(of: name)
     try createPlaceholder(file, name)
+    var made: PendingNamespace.Made?
     do {
-      let namespace = try create()
+      made = try creation().finish()
+      guard let made else { throw KernelError("create network namespace", "\"\(name)\"", code: EIO) }
       // /proc/self/fd/N names the same nsfs inode as the thread that
       // created it, whichever thread runs this mount.
-      guard mount("/proc/self/fd/\(namespace.fd)", file, "none", UInt(MS_BIND), nil) == 0 else {
+      guard mount("/proc/self/fd/\(made.namespace.fd)", file, "none", UInt(MS_BIND), nil) == 0 else {
         throw KernelError("bind namespace to", "\"\(name)\"", code: lastErrno())
       }
-      return namespace
+      return made
     } catch {
       unlink(file)
+      if let made { _ = PendingNamespace.undoEarly(made) }
       throw error
     }
   }

@@ -260,8 +260,13 @@ extension RouteSocket {
 
   /// Equivalent to: `bridge link set dev NAME hairpin on|off`.
   public func setHairpin(_ link: LinkInfo, _ on: Bool) throws {
-    try change("set hairpin mode of bridge port", "\"\(link.name)\"\(whereText)") { buf, size, seq in
-      cnet_msg_bridge_port_hairpin(buf, size, seq, link.index, on ? 1 : 0)
+    try setHairpin(index: link.index, name: link.name, on)
+  }
+
+  /// The same, for a link known by index (`name` is for messages).
+  public func setHairpin(index: Int32, name: String, _ on: Bool) throws {
+    try change("set hairpin mode of bridge port", "\"\(name)\"\(whereText)") { buf, size, seq in
+      cnet_msg_bridge_port_hairpin(buf, size, seq, index, on ? 1 : 0)
     }
   }
 

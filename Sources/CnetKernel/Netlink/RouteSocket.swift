@@ -16,7 +16,7 @@ public final class RouteSocket {
   let transport: NetlinkTransport
   /// Names the namespace in error messages ("in netns \"web\""); nil for
   /// the namespace cnet runs in.
-  public let namespaceName: String?
+  public internal(set) var namespaceName: String?
   private var sequence: UInt32
   private let requestBuffer: UnsafeMutableRawBufferPointer
   private let receiveBuffer: UnsafeMutableRawBufferPointer

@@ -1,3 +1,5 @@
+import CShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,12 +12,15 @@ public final class Worker: @unchecked Sendable {
   private var joined = false
 
   /// Starts `body` on a new thread; `detached` threads are never joined.
-  public init(detached: Bool = false, _ body: @escaping @Sendable () -> Void) throws {
+  /// `elsewhere`: off the calling thread's CPU, for work meant to run
+  /// beside the caller's (cnet_thread_attr_elsewhere says why).
+  public init(detached: Bool = false, elsewhere: Bool = false, _ body: @escaping @Sendable () -> Void) throws {
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
     if detached { pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) }
+    if elsewhere { cnet_thread_attr_elsewhere(&attributes) }
     let rc = pthread_create(&thread, &attributes, { context in
       guard let context else { return nil }
       let box = Unmanaged<Box>.fromOpaque(context).takeRetainedValue()

@@ -1,11 +1,5 @@
 import CnetCore
 import CnetEngine
-import CnetKernel
-import CnetStore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A plugin's NetworkDriver as cnet's NetworkDriver: each CNM verb is the
 /// call libnetwork's remote driver makes, with the shapes dockerd sends
@@ -49,16 +43,20 @@ public final class RemoteDriver: NetworkDriver {
 
   public func checkOptions(_ options: [KeyValue]) throws {}
 
-  public func prepare(_ network: inout NetworkRecord, others: [NetworkRecord], kernel: KernelContext) throws {}
+  public func prepare(_ network: NetworkInfo, others: [NetworkInfo], links: LinkLookup) throws -> NetworkChoices {
+    NetworkChoices()
+  }
 
-  public func createNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
+  /// The plugin makes what it needs on CreateNetwork; nothing is left for
+  /// cnet to do in the kernel.
+  public func createNetwork(_ network: NetworkInfo) throws -> KernelPlan {
     var options: [String: JSONValue] = [
       DockerOptions.enableIPv6: .bool(network.ipv6),
       DockerOptions.generic: .object(Dictionary(network.options.map { ($0.key, .string($0.value)) }, uniquingKeysWith: { $1 })),
     ]
     if network.isInternal { options[DockerOptions.isInternal] = .bool(true) }
     let data: (IPFamily) -> [IPAMData] = { family in
-      network.pools.filter { $0.subnet.family == family }.map { pool in
+      network.subnets.filter { $0.subnet.family == family }.map { pool in
         IPAMData(AddressSpace: Self.addressSpace(of: pool.poolID), Pool: pool.subnet.description,
                  Gateway: pool.gateway?.description)
       }
@@ -70,6 +68,7 @@ public final class RemoteDriver: NetworkDriver {
       failedCreations.insert(network.id)
       throw error
     }
+    return KernelPlan()
   }
 
   /// Networks whose CreateNetwork failed in this process: the controller's
@@ -84,12 +83,14 @@ public final class RemoteDriver: NetworkDriver {
     poolID.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
   }
 
-  public func deleteNetwork(_ network: NetworkRecord, kernel: KernelContext) throws {
-    guard !failedCreations.contains(network.id) else { return }
-    _ = try? plugin.call(.network, "DeleteNetwork", NetworkRequest(NetworkID: network.id), reply: NetworkReply.self)
+  public func deleteNetwork(_ network: NetworkInfo) throws -> KernelPlan {
+    if !failedCreations.contains(network.id) {
+      _ = try? plugin.call(.network, "DeleteNetwork", NetworkRequest(NetworkID: network.id), reply: NetworkReply.self)
+    }
+    return KernelPlan()
   }
 
-  public func createEndpoint(_ endpoint: inout EndpointRecord, network: NetworkRecord) throws {
+  public func createEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> String? {
     let request = CreateEndpointRequest(
       NetworkID: network.id, EndpointID: endpoint.id,
       Interface: EndpointInterface(
@@ -98,81 +99,79 @@ public final class RemoteDriver: NetworkDriver {
       Options: Self.portOptions(endpoint))
     let reply = try plugin.call(.network, "CreateEndpoint", request, reply: CreateEndpointResponse.self)
     // Only what was empty may be filled in.
-    if let interface = reply?.Interface {
-      if let address = nonEmpty(interface.Address), address != endpoint.ipv4?.description {
-        throw CnetError(.failed, "plugin \"\(name)\": CreateEndpoint changed the address to \(address)")
-      }
-      if endpoint.mac == nil, let mac = nonEmpty(interface.MacAddress) {
-        endpoint.mac = try MACAddress.unicast(mac).description
-      }
+    guard let interface = reply?.Interface else { return endpoint.mac }
+    if let address = nonEmpty(interface.Address), address != endpoint.ipv4?.description {
+      throw CnetError(.failed, "plugin \"\(name)\": CreateEndpoint changed the address to \(address)")
     }
+    if endpoint.mac == nil, let mac = nonEmpty(interface.MacAddress) {
+      return try MACAddress.unicast(mac).description
+    }
+    return endpoint.mac
   }
 
-  public func deleteEndpoint(_ endpoint: EndpointRecord, network: NetworkRecord) throws {
+  public func deleteEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws {
     _ = try? plugin.call(.network, "DeleteEndpoint", EndpointRequest(NetworkID: network.id, EndpointID: endpoint.id),
                          reply: NetworkReply.self)
   }
 
   /// The plugin names the link at Join; nothing is known before.
-  public func hostInterface(for endpoint: EndpointRecord) -> String? { nil }
+  public func hostInterface(endpointID: String) -> String? { nil }
 
-  public func join(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext, interface: String,
-                   kernel: KernelContext) throws {
-    let request = JoinRequest(
-      NetworkID: network.id, EndpointID: endpoint.id,
-      SandboxKey: NetnsDirectory.standard.path + "/" + sandbox.record.netns, Options: Self.portOptions(endpoint))
+  public func join(_ join: JoinInfo, network: NetworkInfo) throws -> KernelPlan {
+    let endpoint = join.endpoint
+    let request = JoinRequest(NetworkID: network.id, EndpointID: endpoint.id, SandboxKey: join.sandboxKey,
+                              Options: Self.portOptions(endpoint))
     guard let reply = try plugin.call(.network, "Join", request, reply: JoinResponse.self),
       let names = reply.InterfaceName, !names.SrcName.isEmpty
-    else { return }
-    let host = try kernel.host()
+    else { return KernelPlan() }
     let source = try InterfaceName(names.SrcName)
-    guard let link = try host.linkIfPresent(named: source) else {
-      throw CnetError(.failed, "plugin \"\(name)\": Join named \(names.SrcName), which is not in the host's namespace")
-    }
+    let interface = try InterfaceName(join.interface)
     // Into the sandbox under its final name, remembering the plugin's.
-    try host.setLink(link, LinkChanges(
-      up: false, namespace: sandbox.namespace, newName: try InterfaceName(interface), alias: Self.sourceMark + names.SrcName))
-    let inside = try sandbox.socket()
-    let moved = try inside.link(named: try InterfaceName(interface))
-    try inside.setLink(moved, LinkChanges(up: true, address: try endpoint.mac.map(MACAddress.unicast)))
+    var plan = KernelPlan([
+      .moveLink(source, from: .host, newName: interface, LinkSettings(up: false, alias: Self.sourceMark + names.SrcName)),
+      .setLink(interface, .sandbox, LinkSettings(up: true, mac: try endpoint.mac.map(MACAddress.unicast))),
+    ])
     for address in endpoint.addresses {
-      try inside.addAddress(address, to: moved, noDAD: true)
+      plan.steps.append(.addAddress(interface, .sandbox, address, ensure: false))
     }
     for route in reply.StaticRoutes ?? [] {
       let destination = try CIDR(route.Destination)
       let gateway = route.RouteType == 0 ? nonEmpty(route.NextHop).flatMap { IPAddress($0) } : nil
-      try inside.addRoute(RouteSpec(destination: destination.masked, gateway: gateway, linkIndex: moved.index))
+      plan.steps.append(.addRoute(.sandbox, destination: destination.masked, gateway: gateway, link: interface,
+                                  keepExisting: false))
     }
+    return plan
   }
 
   /// The alias prefix under which a moved link keeps the plugin's name.
   static let sourceMark = "cnet:plugin-link:"
 
-  public func programExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {
+  public func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan {
     let request = ExternalConnectivityRequest(NetworkID: network.id, EndpointID: endpoint.id, Options: Self.portOptions(endpoint))
     _ = try plugin.call(.network, "ProgramExternalConnectivity", request, reply: NetworkReply.self, tolerate404: true)
+    return KernelPlan()
   }
 
-  public func revokeExternalConnectivity(_ endpoint: EndpointRecord, network: NetworkRecord, kernel: KernelContext) throws {
+  public func revokeExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan {
     _ = try? plugin.call(.network, "RevokeExternalConnectivity", EndpointRequest(NetworkID: network.id, EndpointID: endpoint.id),
                          reply: NetworkReply.self, tolerate404: true)
+    return KernelPlan()
   }
 
-  public func leave(_ endpoint: EndpointRecord, network: NetworkRecord, sandbox: SandboxContext?, sandboxGoing: Bool,
-                    kernel: KernelContext) throws {
+  public func leave(_ endpoint: EndpointInfo, network: NetworkInfo, sandboxPresent: Bool, sandboxGoing: Bool) throws
+    -> KernelPlan
+  {
     _ = try? plugin.call(.network, "Leave", EndpointRequest(NetworkID: network.id, EndpointID: endpoint.id), reply: NetworkReply.self)
-    guard !sandboxGoing, let sandbox, let name = endpoint.interface.flatMap({ try? InterfaceName($0) }) else { return }
-    let inside = try sandbox.socket()
-    guard let link = try inside.linkIfPresent(named: name), let alias = link.alias, alias.hasPrefix(Self.sourceMark),
-      let source = try? InterfaceName(String(alias.dropFirst(Self.sourceMark.count)))
-    else { return }
-    let host = try NetworkNamespace.of(pid: getpid())
-    try inside.setLink(link, LinkChanges(up: false, namespace: host, newName: source, alias: ""))
+    guard !sandboxGoing, sandboxPresent, let name = endpoint.interface.flatMap({ try? InterfaceName($0) }) else {
+      return KernelPlan()
+    }
+    // Back to the host under the plugin's name, for its DeleteEndpoint.
+    return KernelPlan([.restoreLink(name, from: .sandbox, aliasPrefix: Self.sourceMark)])
   }
 
   /// The endpoint's ports under dockerd's keys: protocol numbers, one entry
   /// per port of a range.
-  static func portOptions(_ endpoint: EndpointRecord) -> [String: JSONValue] {
+  static func portOptions(_ endpoint: EndpointInfo) -> [String: JSONValue] {
     var portMap: [JSONValue] = []
     var exposed: [JSONValue] = []
     for mapping in endpoint.ports {
