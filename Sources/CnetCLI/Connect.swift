@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetEngine
 
-struct Connect: ParsableCommand {
+struct Connect: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "connect",
     abstract: "Connect a sandbox to a network, creating what is missing.",
@@ -28,15 +28,15 @@ struct Connect: ParsableCommand {
   @OptionGroup var addresses: EndpointAddressOptions
   @OptionGroup var options: SandboxOptions
 
-  func run() throws { try Self.perform(network, sandbox, endpoint: addresses.request, options: options.request) }
+  var fastPath: FastPath { .connect(network: network, sandbox: sandbox, endpoint: addresses.request, options: options.request) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ network: String, _ sandbox: String, endpoint: EndpointAddressRequest, options: SandboxRequest) throws {
     try Engine.connect(network, try options.spec(name: sandbox), try endpoint.spec(name: sandbox))
   }
 }
 
-struct Disconnect: ParsableCommand {
+struct Disconnect: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "disconnect",
     abstract: "Disconnect a sandbox from a network.",
@@ -53,7 +53,5 @@ struct Disconnect: ParsableCommand {
   @Argument(help: "The sandbox.")
   var sandbox: String
 
-  func run() throws {
-    _ = try Engine.changing().disconnect(network, sandbox)
-  }
+  var fastPath: FastPath { .disconnect(network: network, sandbox: sandbox) }
 }

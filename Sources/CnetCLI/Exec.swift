@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `cnet exec NAME CMD...`, the short form of `cnet netns exec`.
-struct Exec: ParsableCommand {
+struct Exec: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "exec",
     abstract: "Run a command inside a named network namespace (same as netns exec).",
@@ -9,7 +9,5 @@ struct Exec: ParsableCommand {
 
   @OptionGroup var exec: ExecArguments
 
-  func run() throws {
-    try exec.run()
-  }
+  var fastPath: FastPath { .exec(exec.name, exec.command) }
 }

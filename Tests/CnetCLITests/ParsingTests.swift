@@ -1,5 +1,6 @@
 import ArgumentParser
 import CnetCore
+import FoundationEssentials
 import Testing
 
 @testable import CnetCLI
@@ -218,35 +219,51 @@ import Testing
     ["link", "set", "v0", "--netns", "web", "--name", "eth1", "--address", "02:00:00:00:00:02", "--master", "br0"],
     ["link", "set", "eth0", "--up", "--down"],
     ["link", "del", "v0"], ["link", "delete", "a", "b", "-n", "web"], ["link", "rm", "a", "--netns", "x", "b"],
+    ["link", "list", "eth0"], ["link", "list", "--type", "veth"], ["addr", "list", "-4"], ["addr", "ls", "--dev", "eth0", "-6"],
+    ["route", "list", "-6", "--json"], ["address", "add", "10.0.0.2/24", "--dev", "eth0"],
   ])
   func agreesWithTheParser(_ arguments: [String]) throws {
     let fast = try #require(FastPath.match(arguments, namespace: nil))
     let parsed = try CnetCommand.parseAsRoot(arguments)
-    let expected: FastPath?
-    switch parsed {
-    case let c as NetnsList: expected = .netnsList(json: c.output.json)
-    case let c as LinkList where c.name == nil && c.type == nil: expected = .linkList(json: c.output.json, namespace: c.scope.netns)
-    case let c as AddrList where c.dev == nil && !c.ipv4 && !c.ipv6: expected = .addrList(json: c.output.json, namespace: c.scope.netns)
-    case let c as RouteList where !c.ipv4 && !c.ipv6: expected = .routeList(json: c.output.json, namespace: c.scope.netns)
-    case let c as BridgeList: expected = .bridgeList(json: c.output.json, namespace: c.scope.netns)
-    case let c as NetnsAdd: expected = .netnsAdd(c.name)
-    case let c as NetnsDelete: expected = .netnsDelete(c.names)
-    case let c as Exec: expected = .exec(c.exec.name, c.exec.command)
-    case let c as NetnsExec: expected = .exec(c.exec.name, c.exec.command)
-    case let c as Connect:
-      expected = .connect(network: c.network, sandbox: c.sandbox, endpoint: c.addresses.request, options: c.options.request)
-    case let c as Disconnect: expected = .disconnect(network: c.network, sandbox: c.sandbox)
-    case let c as AddrAdd:
-      expected = .addrAdd(cidr: c.address.cidr, dev: c.address.dev, noDAD: c.nodad, namespace: c.scope.netns)
-    case let c as AddrDelete: expected = .addrDelete(cidr: c.address.cidr, dev: c.address.dev, namespace: c.scope.netns)
-    case let c as RouteAdd: expected = .routeAdd(c.route.request, namespace: c.scope.netns)
-    case let c as RouteDelete: expected = .routeDelete(c.route.request, namespace: c.scope.netns)
-    case let c as LinkAdd: expected = .linkAdd(c.request, namespace: c.scope.netns)
-    case let c as LinkSet: expected = .linkSet(c.request, namespace: c.scope.netns)
-    case let c as LinkDelete: expected = .linkDelete(c.names, namespace: c.scope.netns)
-    default: expected = nil
+    #expect(fast == (parsed as? any FastPathed)?.fastPath)
+  }
+
+  /// Every option ArgumentParser declares for a fast-pathed command (its
+  /// own dump of the command tree) is read by the fast path or handed back
+  /// on purpose; and every option the fast path reads is declared.
+  @Test func everyOptionOfAFastPathedCommandIsReadOrHandedBack() throws {
+    struct Dump: Decodable { let command: Command }
+    struct Command: Decodable {
+      let commandName: String
+      let subcommands: [Command]?
+      let arguments: [Argument]?
     }
-    #expect(fast == expected)
+    struct Argument: Decodable {
+      let kind: String
+      let names: [Name]?
+    }
+    struct Name: Decodable {
+      let kind: String
+      let name: String
+    }
+    let dump = try JSONDecoder().decode(Dump.self, from: Data(CnetCommand._dumpHelp().utf8))
+    for (path, reads) in FastPath.reads {
+      var command = dump.command
+      for name in path.split(separator: " ") {
+        command = try #require(command.subcommands?.first { $0.commandName == name }, "no command \(path) in the dump")
+      }
+      var declared: [String] = []
+      for argument in command.arguments ?? [] where argument.kind != "positional" {
+        let names = (argument.names ?? []).map { ($0.kind == "short" ? "-" : "--") + $0.name }
+        let longest = try #require(names.max { $0.utf8.count < $1.utf8.count })
+        declared.append(longest)
+        #expect(reads.contains(longest) || FastPath.handedBack.contains(longest),
+                "\(path) has \(longest), which the fast path neither reads nor hands back (FastPath.reads, FastPath.handedBack)")
+      }
+      for name in reads {
+        #expect(declared.contains(name), "the fast path reads \(name) of \(path), which ArgumentParser does not declare")
+      }
+    }
   }
 
   /// With the global -n before the command word, as CnetMain passes it.
@@ -268,7 +285,7 @@ import Testing
 
   @Test(arguments: [
     ["netns", "list", "-n", "x"], ["netns", "list", "--help"], ["netns", "list", "extra"],
-    ["link", "list", "eth0"], ["link", "list", "--type", "veth"], ["addr", "list", "-4"],
+    ["link", "list", "--type", "tun"], ["link", "list", "a", "b"],
     ["route", "list", "--json", "--json"], ["netns"], ["link", "list", "-n"],
     ["netns", "add", "x", "y"], ["netns", "add", "--help"], ["netns", "del"], ["netns", "del", "a", "--help"],
     ["exec", "--help"], ["exec", "ns1"], ["exec", "-n", "ns1", "true"], ["netns", "exec", "ns1"],
@@ -308,7 +325,7 @@ import Testing
   }
 
   @Test func globalNamespaceGoesAlong() {
-    #expect(FastPath.match(["link", "list"], namespace: "web") == .linkList(json: false, namespace: "web"))
+    #expect(FastPath.match(["link", "list"], namespace: "web") == .linkList(name: nil, type: nil, json: false, namespace: "web"))
     #expect(FastPath.match(["netns", "list"], namespace: "web") == nil)
     #expect(FastPath.match(["link", "list", "-n", "x"], namespace: "web") == nil)
     // -n means nothing to these: the parser reports it.

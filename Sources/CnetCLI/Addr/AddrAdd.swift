@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct AddrAdd: ParsableCommand, NamespaceScoped {
+struct AddrAdd: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "add",
     abstract: "Add an address to an interface.",
@@ -17,11 +17,9 @@ struct AddrAdd: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    try Self.perform(cidr: address.cidr, dev: address.dev, noDAD: nodad, namespace: scope.netns)
-  }
+  var fastPath: FastPath { .addrAdd(cidr: address.cidr, dev: address.dev, noDAD: nodad, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(cidr: String, dev: String, noDAD: Bool, namespace: String?) throws {
     let (cidr, dev) = try AddressArguments.parsed(cidr: cidr, dev: dev)
     let socket = try Kernel.socket(in: namespace)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct AddrDelete: ParsableCommand, NamespaceScoped {
+struct AddrDelete: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "del",
     abstract: "Remove an address from an interface.",
@@ -12,9 +12,9 @@ struct AddrDelete: ParsableCommand, NamespaceScoped {
 
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws { try Self.perform(cidr: address.cidr, dev: address.dev, namespace: scope.netns) }
+  var fastPath: FastPath { .addrDelete(cidr: address.cidr, dev: address.dev, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(cidr: String, dev: String, namespace: String?) throws {
     let (cidr, dev) = try AddressArguments.parsed(cidr: cidr, dev: dev)
     let socket = try Kernel.socket(in: namespace)

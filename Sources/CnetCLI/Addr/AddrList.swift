@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct AddrList: ParsableCommand, NamespaceScoped {
+struct AddrList: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "list",
     abstract: "List addresses.",
@@ -21,11 +21,9 @@ struct AddrList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    try Self.render(dev: dev, ipv4: ipv4, ipv6: ipv6, json: output.json, namespace: scope.netns)
-  }
+  var fastPath: FastPath { .addrList(dev: dev, ipv4: ipv4, ipv6: ipv6, json: output.json, namespace: scope.netns) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func render(dev: String?, ipv4: Bool, ipv6: Bool, json: Bool, namespace: String?) throws {
     if ipv4 && ipv6 { throw CnetError(.invalidArgument, "-4 and -6 contradict each other") }
     let dev = try dev.map(InterfaceName.init)

@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct BridgeList: ParsableCommand, NamespaceScoped {
+struct BridgeList: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "list",
     abstract: "List bridges with their addresses and ports.",
@@ -11,11 +11,9 @@ struct BridgeList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    try Self.render(json: output.json, namespace: scope.netns)
-  }
+  var fastPath: FastPath { .bridgeList(json: output.json, namespace: scope.netns) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func render(json: Bool, namespace: String?) throws {
     let socket = try Kernel.socket(in: namespace)
     let links = try socket.links()

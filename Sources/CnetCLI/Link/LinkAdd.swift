@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct LinkAdd: ParsableCommand, NamespaceScoped {
+struct LinkAdd: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "add",
     abstract: "Create a network interface.",
@@ -71,9 +71,9 @@ struct LinkAdd: ParsableCommand, NamespaceScoped {
                    peerNetns: peerNetns, vni: vni, local: local, remote: remote, dstport: dstport, dev: dev, mode: mode)
   }
 
-  func run() throws { try Self.perform(request, namespace: scope.netns) }
+  var fastPath: FastPath { .linkAdd(request, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ request: LinkAddRequest, namespace: String?) throws {
     let plan = try request.plan()
     let socket = try Kernel.socket(in: namespace)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct LinkDelete: ParsableCommand, NamespaceScoped {
+struct LinkDelete: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "del",
     abstract: "Delete network interfaces.",
@@ -17,9 +17,9 @@ struct LinkDelete: ParsableCommand, NamespaceScoped {
     if names.isEmpty { throw ValidationError("Missing expected argument '<names> ...'") }
   }
 
-  func run() throws { try Self.perform(names, namespace: scope.netns) }
+  var fastPath: FastPath { .linkDelete(names, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ names: [String], namespace: String?) throws {
     let valid = try names.map(InterfaceName.init)
     let socket = try Kernel.socket(in: namespace)

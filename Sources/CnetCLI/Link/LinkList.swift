@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct LinkList: ParsableCommand, NamespaceScoped {
+struct LinkList: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "list",
     abstract: "List network interfaces.",
@@ -18,11 +18,9 @@ struct LinkList: ParsableCommand, NamespaceScoped {
   @OptionGroup var output: JSONOption
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws {
-    try Self.render(name: name, type: type, json: output.json, namespace: scope.netns)
-  }
+  var fastPath: FastPath { .linkList(name: name, type: type, json: output.json, namespace: scope.netns) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func render(name: String?, type: LinkKind?, json: Bool, namespace: String?) throws {
     let name = try name.map(InterfaceName.init)
     let socket = try Kernel.socket(in: namespace)

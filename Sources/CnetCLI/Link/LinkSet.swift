@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct LinkSet: ParsableCommand, NamespaceScoped {
+struct LinkSet: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "set",
     abstract: "Change a network interface.",
@@ -59,9 +59,9 @@ struct LinkSet: ParsableCommand, NamespaceScoped {
                    address: address, newName: newName)
   }
 
-  func run() throws { try Self.perform(request, namespace: scope.netns) }
+  var fastPath: FastPath { .linkSet(request, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ request: LinkSetRequest, namespace: String?) throws {
     let plan = try request.plan()
     let socket = try Kernel.socket(in: namespace)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct NetnsAdd: ParsableCommand {
+struct NetnsAdd: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "add",
     abstract: "Create a named network namespace.",
@@ -10,11 +10,9 @@ struct NetnsAdd: ParsableCommand {
   @Argument(help: namespaceArgumentHelp("Name of the new namespace."))
   var name: String
 
-  func run() throws {
-    try Self.perform(name)
-  }
+  var fastPath: FastPath { .netnsAdd(name) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ name: String) throws {
     try Kernel.namespaces.add(NamespaceName(name))
   }

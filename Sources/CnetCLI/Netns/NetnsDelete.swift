@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct NetnsDelete: ParsableCommand {
+struct NetnsDelete: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "del",
     abstract: "Delete named network namespaces.",
@@ -23,11 +23,9 @@ struct NetnsDelete: ParsableCommand {
     if names.isEmpty { throw ValidationError("Missing expected argument '<name> ...'") }
   }
 
-  func run() throws {
-    try Self.perform(names)
-  }
+  var fastPath: FastPath { .netnsDelete(names) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ names: [String]) throws {
     let valid = try names.map { try NamespaceName($0) }
     var failures: [ReportableError] = []

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct NetnsExec: ParsableCommand {
+struct NetnsExec: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "exec",
     abstract: "Run a command inside a named network namespace.",
@@ -9,9 +9,7 @@ struct NetnsExec: ParsableCommand {
 
   @OptionGroup var exec: ExecArguments
 
-  func run() throws {
-    try exec.run()
-  }
+  var fastPath: FastPath { .exec(exec.name, exec.command) }
 }
 
 /// What `netns exec` and the top-level `exec` take and do.
@@ -30,11 +28,7 @@ struct ExecArguments: ParsableArguments {
   @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments, passed through untouched.", valueName: "command"))
   var command: [String] = []
 
-  func run() throws -> Never {
-    try Self.perform(name: name, command: command)
-  }
-
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(name: String, command: [String]) throws -> Never {
     let name = try NamespaceName(name)
     guard !command.isEmpty else {

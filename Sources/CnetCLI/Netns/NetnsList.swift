@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct NetnsList: ParsableCommand {
+struct NetnsList: FastPathed {
   static let configuration = CommandConfiguration(
     commandName: "list",
     abstract: "List named network namespaces.",
@@ -16,11 +16,9 @@ struct NetnsList: ParsableCommand {
 
   @OptionGroup var output: JSONOption
 
-  func run() throws {
-    Self.render(json: output.json)
-  }
+  var fastPath: FastPath { .netnsList(json: output.json) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func render(json: Bool) {
     let socket = try? RouteSocket.current()
     let entries = Kernel.namespaces.list(ids: socket)

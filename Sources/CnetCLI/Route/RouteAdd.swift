@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct RouteAdd: ParsableCommand, NamespaceScoped {
+struct RouteAdd: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "add",
     abstract: "Add a route.",
@@ -17,9 +17,9 @@ struct RouteAdd: ParsableCommand, NamespaceScoped {
   @OptionGroup var route: RouteOptions
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws { try Self.perform(route.request, namespace: scope.netns) }
+  var fastPath: FastPath { .routeAdd(route.request, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ request: RouteRequest, namespace: String?) throws {
     let plan = try request.plan(requireNextHop: true)
     let socket = try Kernel.socket(in: namespace)

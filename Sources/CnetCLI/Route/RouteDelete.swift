@@ -1,7 +1,7 @@
 import ArgumentParser
 import CnetCore
 
-struct RouteDelete: ParsableCommand, NamespaceScoped {
+struct RouteDelete: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "del",
     abstract: "Delete a route.",
@@ -11,9 +11,9 @@ struct RouteDelete: ParsableCommand, NamespaceScoped {
   @OptionGroup var route: RouteOptions
   @OptionGroup var scope: NamespaceOption
 
-  func run() throws { try Self.perform(route.request, namespace: scope.netns) }
+  var fastPath: FastPath { .routeDelete(route.request, namespace: scope.netns) }
 
-  /// What `run` does; FastPath calls it for a plain command line.
+  /// What the command runs (FastPath.run), parsed or not.
   static func perform(_ request: RouteRequest, namespace: String?) throws {
     let plan = try request.plan(requireNextHop: false)
     let socket = try Kernel.socket(in: namespace)

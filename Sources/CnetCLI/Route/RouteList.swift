@@ -2,7 +2,7 @@ import ArgumentParser
 import CnetCore
 import CnetKernel
 
-struct RouteList: ParsableCommand, NamespaceScoped {
+struct RouteList: FastPathed, NamespaceScoped {
   static let configuration = CommandConfiguration(
     commandName: "list",
     abstract: "List the routes of the main table.",
@@ -25,11 +25,9 @@ struct RouteList: ParsableCommand, NamespaceScoped {
   static let mainTable: UInt32 = 254
   static let clonedFlag: UInt32 = 0x200
 
-  func run() throws {
-    try Self.render(ipv4: ipv4, ipv6: ipv6, json: output.json, namespace: scope.netns)
-  }
+  var fastPath: FastPath { .routeList(ipv4: ipv4, ipv6: ipv6, json: output.json, namespace: scope.netns) }
 
-  /// Shared with FastPath.
+  /// What the command runs (FastPath.run), parsed or not.
   static func render(ipv4: Bool, ipv6: Bool, json: Bool, namespace: String?) throws {
     if ipv4 && ipv6 { throw CnetError(.invalidArgument, "-4 and -6 contradict each other") }
     let families: [IPFamily] = ipv4 ? [.v4] : ipv6 ? [.v6] : [.v4, .v6]

@@ -2,461 +2,585 @@
 // (`cnet --experimental-dump-help`); do not edit.
 
 extension OptionTable {
-  static let commands: [CommandOptions] = [
-    CommandOptions(
-      path: [], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["network"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["network", "create"], aliases: [],
-      options: [
-        OptionSpec(["-d", "--driver"], value: true, repeats: false),
-        OptionSpec(["--subnet"], value: true, repeats: true),
-        OptionSpec(["--gateway"], value: true, repeats: true),
-        OptionSpec(["--ip-range"], value: true, repeats: true),
-        OptionSpec(["--ipv6"], value: false, repeats: false),
-        OptionSpec(["--internal"], value: false, repeats: false),
-        OptionSpec(["--ipam-driver"], value: true, repeats: false),
-        OptionSpec(["-o", "--opt"], value: true, repeats: true),
-        OptionSpec(["--label"], value: true, repeats: true),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["network", "ls"], aliases: ["list"],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["network", "inspect"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["network", "rm"], aliases: ["remove", "del", "delete"],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["network", "prune"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint", "create"], aliases: [],
-      options: [
-        OptionSpec(["--ip"], value: true, repeats: false),
-        OptionSpec(["--ip6"], value: true, repeats: false),
-        OptionSpec(["--mac"], value: true, repeats: false),
-        OptionSpec(["--alias"], value: true, repeats: true),
-        OptionSpec(["-p", "--publish"], value: true, repeats: true),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint", "ls"], aliases: ["list"],
-      options: [
-        OptionSpec(["--network"], value: true, repeats: false),
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint", "inspect"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint", "rm"], aliases: ["remove", "del", "delete"],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint", "join"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["endpoint", "leave"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["sandbox"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["sandbox", "create"], aliases: [],
-      options: [
-        OptionSpec(["--pid"], value: true, repeats: false),
-        OptionSpec(["--netns"], value: true, repeats: false),
-        OptionSpec(["--hostname"], value: true, repeats: false),
-        OptionSpec(["--dns"], value: true, repeats: true),
-        OptionSpec(["--dns-search"], value: true, repeats: true),
-        OptionSpec(["--add-host"], value: true, repeats: true),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["sandbox", "ls"], aliases: ["list"],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["sandbox", "inspect"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["sandbox", "rm"], aliases: ["remove", "del", "delete"],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["connect"], aliases: [],
-      options: [
-        OptionSpec(["--ip"], value: true, repeats: false),
-        OptionSpec(["--ip6"], value: true, repeats: false),
-        OptionSpec(["--mac"], value: true, repeats: false),
-        OptionSpec(["--alias"], value: true, repeats: true),
-        OptionSpec(["-p", "--publish"], value: true, repeats: true),
-        OptionSpec(["--pid"], value: true, repeats: false),
-        OptionSpec(["--netns"], value: true, repeats: false),
-        OptionSpec(["--hostname"], value: true, repeats: false),
-        OptionSpec(["--dns"], value: true, repeats: true),
-        OptionSpec(["--dns-search"], value: true, repeats: true),
-        OptionSpec(["--add-host"], value: true, repeats: true),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["disconnect"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["gc"], aliases: [],
-      options: [
-        OptionSpec(["--dry-run"], value: false, repeats: false),
-        OptionSpec(["--adopt"], value: false, repeats: false),
-        OptionSpec(["--force"], value: false, repeats: false),
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["doctor"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["firewall"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["firewall", "reload"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["firewall", "watch"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["plugin"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["plugin", "serve"], aliases: [],
-      options: [
-        OptionSpec(["--name"], value: true, repeats: false),
-        OptionSpec(["--log-level"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["plugin", "ls"], aliases: ["list"],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "add"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "del"], aliases: ["delete", "rm"],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "list"], aliases: ["ls", "show"],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "link"], aliases: ["attach"],
-      options: [
-        OptionSpec(["--bind"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "identify"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "pids"], aliases: [],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "exec"], aliases: [], passthroughAfter: 1,
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["netns", "prune"], aliases: [],
-      options: [
-        OptionSpec(["--dry-run"], value: false, repeats: false),
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["exec"], aliases: [], passthroughAfter: 1,
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["link"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["link", "add"], aliases: [],
-      options: [
-        OptionSpec(["--type"], value: true, repeats: false),
-        OptionSpec(["--mtu"], value: true, repeats: false),
-        OptionSpec(["--address"], value: true, repeats: false),
-        OptionSpec(["--master"], value: true, repeats: false),
-        OptionSpec(["--up"], value: false, repeats: false),
-        OptionSpec(["--peer"], value: true, repeats: false),
-        OptionSpec(["--peer-netns"], value: true, repeats: false),
-        OptionSpec(["--vni"], value: true, repeats: false),
-        OptionSpec(["--local"], value: true, repeats: false),
-        OptionSpec(["--remote"], value: true, repeats: false),
-        OptionSpec(["--dstport"], value: true, repeats: false),
-        OptionSpec(["--dev"], value: true, repeats: false),
-        OptionSpec(["--mode"], value: true, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["link", "del"], aliases: ["delete", "rm"],
-      options: [
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["link", "set"], aliases: [],
-      options: [
-        OptionSpec(["--up"], value: false, repeats: false),
-        OptionSpec(["--down"], value: false, repeats: false),
-        OptionSpec(["--master"], value: true, repeats: false),
-        OptionSpec(["--nomaster"], value: false, repeats: false),
-        OptionSpec(["--netns"], value: true, repeats: false),
-        OptionSpec(["--mtu"], value: true, repeats: false),
-        OptionSpec(["--address"], value: true, repeats: false),
-        OptionSpec(["--name"], value: true, repeats: false),
-        OptionSpec(["-n"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["link", "list"], aliases: ["ls", "show"],
-      options: [
-        OptionSpec(["--type"], value: true, repeats: false),
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["bridge"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["bridge", "create"], aliases: ["add"],
-      options: [
-        OptionSpec(["--subnet"], value: true, repeats: false),
-        OptionSpec(["--gateway"], value: true, repeats: false),
-        OptionSpec(["--mtu"], value: true, repeats: false),
-        OptionSpec(["--address"], value: true, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["bridge", "delete"], aliases: ["del", "rm"],
-      options: [
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["bridge", "list"], aliases: ["ls", "show"],
-      options: [
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["addr"], aliases: ["address"],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["addr", "add"], aliases: [],
-      options: [
-        OptionSpec(["--dev"], value: true, repeats: false),
-        OptionSpec(["--nodad"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["addr", "del"], aliases: ["delete", "rm"],
-      options: [
-        OptionSpec(["--dev"], value: true, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["addr", "list"], aliases: ["ls", "show"],
-      options: [
-        OptionSpec(["--dev"], value: true, repeats: false),
-        OptionSpec(["-4"], value: false, repeats: false),
-        OptionSpec(["-6"], value: false, repeats: false),
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["route"], aliases: [],
-      options: [
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["route", "add"], aliases: [],
-      options: [
-        OptionSpec(["--via"], value: true, repeats: false),
-        OptionSpec(["--dev"], value: true, repeats: false),
-        OptionSpec(["--metric"], value: true, repeats: false),
-        OptionSpec(["-6"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["route", "del"], aliases: ["delete", "rm"],
-      options: [
-        OptionSpec(["--via"], value: true, repeats: false),
-        OptionSpec(["--dev"], value: true, repeats: false),
-        OptionSpec(["--metric"], value: true, repeats: false),
-        OptionSpec(["-6"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["route", "list"], aliases: ["ls", "show"],
-      options: [
-        OptionSpec(["-4"], value: false, repeats: false),
-        OptionSpec(["-6"], value: false, repeats: false),
-        OptionSpec(["--json"], value: false, repeats: false),
-        OptionSpec(["-n", "--netns"], value: true, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-        OptionSpec(["-h", "--help"], value: false, repeats: false),
-      ]),
-    CommandOptions(
-      path: ["help"], aliases: [],
-      options: [
-        OptionSpec(["-h", "--help", "--help"], value: false, repeats: false),
-        OptionSpec(["--version"], value: false, repeats: false),
-      ]),
+  /// Every command's path of names, in the order of the command tree.
+  static let paths: [String] = [
+    "",
+    "network",
+    "network create",
+    "network ls",
+    "network inspect",
+    "network rm",
+    "network prune",
+    "endpoint",
+    "endpoint create",
+    "endpoint ls",
+    "endpoint inspect",
+    "endpoint rm",
+    "endpoint join",
+    "endpoint leave",
+    "sandbox",
+    "sandbox create",
+    "sandbox ls",
+    "sandbox inspect",
+    "sandbox rm",
+    "connect",
+    "disconnect",
+    "gc",
+    "doctor",
+    "firewall",
+    "firewall reload",
+    "firewall watch",
+    "plugin",
+    "plugin serve",
+    "plugin ls",
+    "netns",
+    "netns add",
+    "netns del",
+    "netns list",
+    "netns link",
+    "netns identify",
+    "netns pids",
+    "netns exec",
+    "netns prune",
+    "exec",
+    "link",
+    "link add",
+    "link del",
+    "link set",
+    "link list",
+    "bridge",
+    "bridge create",
+    "bridge delete",
+    "bridge list",
+    "addr",
+    "addr add",
+    "addr del",
+    "addr list",
+    "route",
+    "route add",
+    "route del",
+    "route list",
+    "help",
   ]
+
+  /// One command's names and options, by its path of names (not
+  /// aliases), built alone: the fast path reads one command's at a start.
+  static func options(_ path: String) -> CommandOptions? {
+    switch path {
+    case "":
+      return CommandOptions(
+        path: [], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "network":
+      return CommandOptions(
+        path: ["network"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "network create":
+      return CommandOptions(
+        path: ["network", "create"], aliases: [],
+        options: [
+          OptionSpec(["-d", "--driver"], value: true, repeats: false),
+          OptionSpec(["--subnet"], value: true, repeats: true),
+          OptionSpec(["--gateway"], value: true, repeats: true),
+          OptionSpec(["--ip-range"], value: true, repeats: true),
+          OptionSpec(["--ipv6"], value: false, repeats: false),
+          OptionSpec(["--internal"], value: false, repeats: false),
+          OptionSpec(["--ipam-driver"], value: true, repeats: false),
+          OptionSpec(["-o", "--opt"], value: true, repeats: true),
+          OptionSpec(["--label"], value: true, repeats: true),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "network ls":
+      return CommandOptions(
+        path: ["network", "ls"], aliases: ["list"],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "network inspect":
+      return CommandOptions(
+        path: ["network", "inspect"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "network rm":
+      return CommandOptions(
+        path: ["network", "rm"], aliases: ["remove", "del", "delete"],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "network prune":
+      return CommandOptions(
+        path: ["network", "prune"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint":
+      return CommandOptions(
+        path: ["endpoint"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint create":
+      return CommandOptions(
+        path: ["endpoint", "create"], aliases: [],
+        options: [
+          OptionSpec(["--ip"], value: true, repeats: false),
+          OptionSpec(["--ip6"], value: true, repeats: false),
+          OptionSpec(["--mac"], value: true, repeats: false),
+          OptionSpec(["--alias"], value: true, repeats: true),
+          OptionSpec(["-p", "--publish"], value: true, repeats: true),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint ls":
+      return CommandOptions(
+        path: ["endpoint", "ls"], aliases: ["list"],
+        options: [
+          OptionSpec(["--network"], value: true, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint inspect":
+      return CommandOptions(
+        path: ["endpoint", "inspect"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint rm":
+      return CommandOptions(
+        path: ["endpoint", "rm"], aliases: ["remove", "del", "delete"],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint join":
+      return CommandOptions(
+        path: ["endpoint", "join"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "endpoint leave":
+      return CommandOptions(
+        path: ["endpoint", "leave"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "sandbox":
+      return CommandOptions(
+        path: ["sandbox"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "sandbox create":
+      return CommandOptions(
+        path: ["sandbox", "create"], aliases: [],
+        options: [
+          OptionSpec(["--pid"], value: true, repeats: false),
+          OptionSpec(["--netns"], value: true, repeats: false),
+          OptionSpec(["--hostname"], value: true, repeats: false),
+          OptionSpec(["--dns"], value: true, repeats: true),
+          OptionSpec(["--dns-search"], value: true, repeats: true),
+          OptionSpec(["--add-host"], value: true, repeats: true),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "sandbox ls":
+      return CommandOptions(
+        path: ["sandbox", "ls"], aliases: ["list"],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "sandbox inspect":
+      return CommandOptions(
+        path: ["sandbox", "inspect"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "sandbox rm":
+      return CommandOptions(
+        path: ["sandbox", "rm"], aliases: ["remove", "del", "delete"],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "connect":
+      return CommandOptions(
+        path: ["connect"], aliases: [],
+        options: [
+          OptionSpec(["--ip"], value: true, repeats: false),
+          OptionSpec(["--ip6"], value: true, repeats: false),
+          OptionSpec(["--mac"], value: true, repeats: false),
+          OptionSpec(["--alias"], value: true, repeats: true),
+          OptionSpec(["-p", "--publish"], value: true, repeats: true),
+          OptionSpec(["--pid"], value: true, repeats: false),
+          OptionSpec(["--netns"], value: true, repeats: false),
+          OptionSpec(["--hostname"], value: true, repeats: false),
+          OptionSpec(["--dns"], value: true, repeats: true),
+          OptionSpec(["--dns-search"], value: true, repeats: true),
+          OptionSpec(["--add-host"], value: true, repeats: true),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "disconnect":
+      return CommandOptions(
+        path: ["disconnect"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "gc":
+      return CommandOptions(
+        path: ["gc"], aliases: [],
+        options: [
+          OptionSpec(["--dry-run"], value: false, repeats: false),
+          OptionSpec(["--adopt"], value: false, repeats: false),
+          OptionSpec(["--force"], value: false, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "doctor":
+      return CommandOptions(
+        path: ["doctor"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "firewall":
+      return CommandOptions(
+        path: ["firewall"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "firewall reload":
+      return CommandOptions(
+        path: ["firewall", "reload"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "firewall watch":
+      return CommandOptions(
+        path: ["firewall", "watch"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "plugin":
+      return CommandOptions(
+        path: ["plugin"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "plugin serve":
+      return CommandOptions(
+        path: ["plugin", "serve"], aliases: [],
+        options: [
+          OptionSpec(["--name"], value: true, repeats: false),
+          OptionSpec(["--log-level"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "plugin ls":
+      return CommandOptions(
+        path: ["plugin", "ls"], aliases: ["list"],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns":
+      return CommandOptions(
+        path: ["netns"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns add":
+      return CommandOptions(
+        path: ["netns", "add"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns del":
+      return CommandOptions(
+        path: ["netns", "del"], aliases: ["delete", "rm"],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns list":
+      return CommandOptions(
+        path: ["netns", "list"], aliases: ["ls", "show"],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns link":
+      return CommandOptions(
+        path: ["netns", "link"], aliases: ["attach"],
+        options: [
+          OptionSpec(["--bind"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns identify":
+      return CommandOptions(
+        path: ["netns", "identify"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns pids":
+      return CommandOptions(
+        path: ["netns", "pids"], aliases: [],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns exec":
+      return CommandOptions(
+        path: ["netns", "exec"], aliases: [], passthroughAfter: 1,
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "netns prune":
+      return CommandOptions(
+        path: ["netns", "prune"], aliases: [],
+        options: [
+          OptionSpec(["--dry-run"], value: false, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "exec":
+      return CommandOptions(
+        path: ["exec"], aliases: [], passthroughAfter: 1,
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "link":
+      return CommandOptions(
+        path: ["link"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "link add":
+      return CommandOptions(
+        path: ["link", "add"], aliases: [],
+        options: [
+          OptionSpec(["--type"], value: true, repeats: false),
+          OptionSpec(["--mtu"], value: true, repeats: false),
+          OptionSpec(["--address"], value: true, repeats: false),
+          OptionSpec(["--master"], value: true, repeats: false),
+          OptionSpec(["--up"], value: false, repeats: false),
+          OptionSpec(["--peer"], value: true, repeats: false),
+          OptionSpec(["--peer-netns"], value: true, repeats: false),
+          OptionSpec(["--vni"], value: true, repeats: false),
+          OptionSpec(["--local"], value: true, repeats: false),
+          OptionSpec(["--remote"], value: true, repeats: false),
+          OptionSpec(["--dstport"], value: true, repeats: false),
+          OptionSpec(["--dev"], value: true, repeats: false),
+          OptionSpec(["--mode"], value: true, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "link del":
+      return CommandOptions(
+        path: ["link", "del"], aliases: ["delete", "rm"],
+        options: [
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "link set":
+      return CommandOptions(
+        path: ["link", "set"], aliases: [],
+        options: [
+          OptionSpec(["--up"], value: false, repeats: false),
+          OptionSpec(["--down"], value: false, repeats: false),
+          OptionSpec(["--master"], value: true, repeats: false),
+          OptionSpec(["--nomaster"], value: false, repeats: false),
+          OptionSpec(["--netns"], value: true, repeats: false),
+          OptionSpec(["--mtu"], value: true, repeats: false),
+          OptionSpec(["--address"], value: true, repeats: false),
+          OptionSpec(["--name"], value: true, repeats: false),
+          OptionSpec(["-n"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "link list":
+      return CommandOptions(
+        path: ["link", "list"], aliases: ["ls", "show"],
+        options: [
+          OptionSpec(["--type"], value: true, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "bridge":
+      return CommandOptions(
+        path: ["bridge"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "bridge create":
+      return CommandOptions(
+        path: ["bridge", "create"], aliases: ["add"],
+        options: [
+          OptionSpec(["--subnet"], value: true, repeats: false),
+          OptionSpec(["--gateway"], value: true, repeats: false),
+          OptionSpec(["--mtu"], value: true, repeats: false),
+          OptionSpec(["--address"], value: true, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "bridge delete":
+      return CommandOptions(
+        path: ["bridge", "delete"], aliases: ["del", "rm"],
+        options: [
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "bridge list":
+      return CommandOptions(
+        path: ["bridge", "list"], aliases: ["ls", "show"],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "addr":
+      return CommandOptions(
+        path: ["addr"], aliases: ["address"],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "addr add":
+      return CommandOptions(
+        path: ["addr", "add"], aliases: [],
+        options: [
+          OptionSpec(["--dev"], value: true, repeats: false),
+          OptionSpec(["--nodad"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "addr del":
+      return CommandOptions(
+        path: ["addr", "del"], aliases: ["delete", "rm"],
+        options: [
+          OptionSpec(["--dev"], value: true, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "addr list":
+      return CommandOptions(
+        path: ["addr", "list"], aliases: ["ls", "show"],
+        options: [
+          OptionSpec(["--dev"], value: true, repeats: false),
+          OptionSpec(["-4"], value: false, repeats: false),
+          OptionSpec(["-6"], value: false, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "route":
+      return CommandOptions(
+        path: ["route"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "route add":
+      return CommandOptions(
+        path: ["route", "add"], aliases: [],
+        options: [
+          OptionSpec(["--via"], value: true, repeats: false),
+          OptionSpec(["--dev"], value: true, repeats: false),
+          OptionSpec(["--metric"], value: true, repeats: false),
+          OptionSpec(["-6"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "route del":
+      return CommandOptions(
+        path: ["route", "del"], aliases: ["delete", "rm"],
+        options: [
+          OptionSpec(["--via"], value: true, repeats: false),
+          OptionSpec(["--dev"], value: true, repeats: false),
+          OptionSpec(["--metric"], value: true, repeats: false),
+          OptionSpec(["-6"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "route list":
+      return CommandOptions(
+        path: ["route", "list"], aliases: ["ls", "show"],
+        options: [
+          OptionSpec(["-4"], value: false, repeats: false),
+          OptionSpec(["-6"], value: false, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "help":
+      return CommandOptions(
+        path: ["help"], aliases: [],
+        options: [
+          OptionSpec(["-h", "--help", "--help"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+        ])
+    default:
+      return nil
+    }
+  }
 }
 

@@ -14,6 +14,9 @@ import CnetCore
 /// - a negative number after an option that takes a value (`--vni -1`),
 ///   which it reads as an option, and reports as a missing value.
 enum OptionTable {
+  /// Every command's entry, in the order of the command tree.
+  static let commands: [CommandOptions] = paths.compactMap(options)
+
   /// The command `words` begin with (the longest path of names and
   /// aliases), and how many words its path took.
   static func command(for words: [String]) -> (CommandOptions, Int) {
