@@ -47,12 +47,13 @@ extension Store {
 
   private func pools(where clause: String, _ values: [Statement.Value]) throws -> [PoolRecord] {
     let s = try database.statement("SELECT \(Self.poolColumns) FROM pools WHERE \(clause)").bind(values)
-    return try s.rows { s -> PoolRecord? in
-      guard let subnet = try? CIDR(s.text(2)) else { return nil }
-      let range = s.text(3).isEmpty ? nil : try? CIDR(s.text(3))
+    return try s.rows { s in
+      let id = s.text(0)
+      let subnet = try read("pools", id, "subnet", s.text(2), CIDR.parse)
+      let range = s.text(3).isEmpty ? nil : try read("pools", id, "ip_range", s.text(3), CIDR.parse)
       let cursor = s.isNull(5) ? nil : s.blob(5)
-      return PoolRecord(id: s.text(0), addressSpace: s.text(1), subnet: subnet, range: range, refs: s.int(4), cursor: cursor)
-    }.compactMap { $0 }
+      return PoolRecord(id: id, addressSpace: s.text(1), subnet: subnet, range: range, refs: s.int(4), cursor: cursor)
+    }
   }
 
   public func setRefs(ofPool id: String, _ refs: Int) throws {

@@ -161,7 +161,8 @@ public final class Store {
       var record = NetworkRecord(
         id: s.text(0), name: s.text(1), driver: s.text(2), ipamDriver: s.text(3), bridge: s.optionalText(4),
         mtu: s.optionalInt(5), isInternal: s.int(6) != 0, ipv6: s.int(7) != 0, options: decodePairs(s.text(8)),
-        labels: decodePairs(s.text(9)), created: s.text(10), state: RecordState(rawValue: s.text(11)) ?? .ready)
+        labels: decodePairs(s.text(9)), created: s.text(10),
+        state: try read("networks", s.text(0), "state", s.text(11), RecordState.init(rawValue:)))
       record.mac = s.optionalText(12)
       return record
     }
@@ -173,12 +174,13 @@ public final class Store {
     let s = try database.statement(
       "SELECT pool_id, subnet, ip_range, gateway FROM network_pools WHERE network_id = ? ORDER BY position"
     ).bind(.text(networkID))
-    return try s.rows { s -> PoolAssignment? in
-      guard let subnet = try? CIDR(s.text(1)) else { return nil }
+    return try s.rows { s in
+      let pool = s.text(0)
       return PoolAssignment(
-        poolID: s.text(0), subnet: subnet, range: s.optionalText(2).flatMap { try? CIDR($0) },
-        gateway: s.optionalText(3).flatMap { try? CIDR($0) })
-    }.compactMap { $0 }
+        poolID: pool, subnet: try read("network_pools", pool, "subnet", s.text(1), CIDR.parse),
+        range: try s.optionalText(2).map { try read("network_pools", pool, "ip_range", $0, CIDR.parse) },
+        gateway: try s.optionalText(3).map { try read("network_pools", pool, "gateway", $0, CIDR.parse) })
+    }
   }
 
   public func setState(ofNetwork id: String, _ state: RecordState) throws {
@@ -227,10 +229,11 @@ public final class Store {
     let s = try database.statement("SELECT \(Self.sandboxColumns) FROM sandboxes WHERE \(clause)").bind(values)
     return try s.rows { s in
       SandboxRecord(
-        id: s.text(0), name: s.text(1), netns: s.text(2), origin: SandboxOrigin(rawValue: s.text(3)) ?? .created,
+        id: s.text(0), name: s.text(1), netns: s.text(2),
+        origin: try read("sandboxes", s.text(0), "origin", s.text(3), SandboxOrigin.init(rawValue:)),
         pid: s.optionalInt(4).map { Int32(truncatingIfNeeded: $0) }, isAuto: s.int(5) != 0, hostname: s.text(6),
         dns: lines(s.text(7)), dnsSearch: lines(s.text(8)), extraHosts: lines(s.text(9)), created: s.text(10),
-        state: RecordState(rawValue: s.text(11)) ?? .ready, target: s.optionalText(12))
+        state: try read("sandboxes", s.text(0), "state", s.text(11), RecordState.init(rawValue:)), target: s.optionalText(12))
     }
   }
 
@@ -347,18 +350,19 @@ public final class Store {
   private func endpoints(where clause: String, _ values: [Statement.Value]) throws -> [EndpointRecord] {
     let s = try database.statement("SELECT \(Self.endpointColumns) FROM endpoints WHERE \(clause)").bind(values)
     return try s.rows { s in
+      let id = s.text(0)
       var e = EndpointRecord(
-        id: s.text(0), networkID: s.text(1), name: s.text(2), ipv4: s.optionalText(3).flatMap { try? CIDR($0) },
-        ipv4Pool: s.optionalText(4), ipv6: s.optionalText(5).flatMap { try? CIDR($0) }, ipv6Pool: s.optionalText(6),
+        id: id, networkID: s.text(1), name: s.text(2),
+        ipv4: try s.optionalText(3).map { try read("endpoints", id, "ipv4", $0, CIDR.parse) },
+        ipv4Pool: s.optionalText(4),
+        ipv6: try s.optionalText(5).map { try read("endpoints", id, "ipv6", $0, CIDR.parse) }, ipv6Pool: s.optionalText(6),
         mac: s.optionalText(7), aliases: lines(s.text(8)), isAuto: s.int(9) != 0, created: s.text(10),
-        state: RecordState(rawValue: s.text(11)) ?? .ready)
+        state: try read("endpoints", id, "state", s.text(11), RecordState.init(rawValue:)))
       e.sandboxID = s.optionalText(12)
       e.interface = s.optionalText(13)
       e.hostInterface = s.optionalText(14)
-      e.joinState = s.optionalText(15).flatMap(JoinState.init(rawValue:))
-      // Written by cnet from parsed mappings; a line that no longer parses
-      // (edited by hand) is skipped rather than failing every read.
-      e.ports = lines(s.text(16)).compactMap { try? PortMapping($0) }
+      e.joinState = try s.optionalText(15).map { try read("endpoints", id, "join_state", $0, JoinState.init(rawValue:)) }
+      e.ports = try lines(s.text(16)).map { try read("endpoints", id, "ports", $0, PortMapping.parse) }
       return e
     }
   }
@@ -396,6 +400,26 @@ public final class Store {
 // MARK: - Encoding
 
 func optional(_ text: String?) -> Statement.Value { text.map { .text($0) } ?? .null }
+
+/// A column cnet wrote from a value it parsed or an enum, read back. One
+/// that does not read (a hand edit, a newer cnet's store) is an error that
+/// names the row and the column, never a guess: guessing `ready` for a
+/// state, or dropping a pool, would have cnet act on what is not so.
+func read<T>(_ table: String, _ id: String, _ column: String, _ text: String, _ parse: (String) -> T?) throws -> T {
+  guard let value = parse(text) else {
+    throw StoreError("row \(id) of table \(table) has \(column) \"\(text)\", which this cnet cannot read (edited by hand, or written by another version?); restore the store from a backup, or remove the store and run `cnet gc --adopt`")
+  }
+  return value
+}
+
+extension CIDR {
+  /// CIDR(_:) as an optional, for `read`.
+  static func parse(_ text: String) -> CIDR? { try? CIDR(text) }
+}
+
+extension PortMapping {
+  static func parse(_ text: String) -> PortMapping? { try? PortMapping(text) }
+}
 
 func lines(_ text: String) -> [String] {
   text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)

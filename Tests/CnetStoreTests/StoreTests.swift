@@ -88,6 +88,34 @@ import Glibc
     #expect(try store.sandboxesWithOwnHosts(on: "n1id").isEmpty)
   }
 
+  /// A value cnet cannot read back is an error naming the row and the
+  /// column, never a guess (a state taken for `ready`, a pool dropped).
+  @Test(arguments: [
+    ("UPDATE networks SET state = 'halfway'", "row n1id of table networks has state \"halfway\""),
+    ("UPDATE network_pools SET subnet = '10.1.0.0/99'", "row p of table network_pools has subnet \"10.1.0.0/99\""),
+    ("UPDATE endpoints SET join_state = 'sideways'", "row e1id of table endpoints has join_state \"sideways\""),
+    ("UPDATE endpoints SET ports = '80:80' || char(10) || 'eighty'", "row e1id of table endpoints has ports \"eighty\""),
+    ("UPDATE sandboxes SET origin = 'elsewhere'", "row s1id of table sandboxes has origin \"elsewhere\""),
+  ])
+  func anUnreadableRowIsAnErrorNotAGuess(_ edit: String, _ expected: String) throws {
+    let store = try open()
+    var network = NetworkRecord(id: "n1id", name: "n1", driver: "bridge", ipamDriver: "default", created: "t")
+    network.pools = [PoolAssignment(poolID: "p", subnet: try CIDR("10.1.0.0/16"))]
+    try store.transaction {
+      try store.insert(network)
+      try store.insert(SandboxRecord(id: "s1id", name: "web", netns: "web", origin: .created, isAuto: true, hostname: "web",
+                                     created: "t"))
+      try store.insert(EndpointRecord(id: "e1id", networkID: "n1id", name: "web", isAuto: true, created: "t"))
+    }
+    try store.database.execute(edit)
+    let error = #expect(throws: StoreError.self) {
+      _ = try store.networks()
+      _ = try store.sandboxes()
+      _ = try store.endpoints()
+    }
+    #expect(error?.message.contains(expected) == true, "\(error?.message ?? "no error")")
+  }
+
   @Test func aFailedTransactionChangesNothing() throws {
     let store = try open()
     struct Boom: Error {}
