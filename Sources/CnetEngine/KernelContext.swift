@@ -2,6 +2,10 @@ import CnetCore
 import CnetKernel
 import CnetStore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The host's namespace as the controller reaches it: one netlink socket,
 /// opened when first needed and kept for the command, and cnet's firewall.
 public final class KernelContext: LinkLookup {
@@ -25,6 +29,15 @@ public final class KernelContext: LinkLookup {
 
   public func link(named name: InterfaceName) throws -> LinkSummary? {
     try host().linkIfPresent(named: name).map { LinkSummary(kind: $0.kind, alias: $0.alias) }
+  }
+
+  public func exists(_ name: InterfaceName) throws -> Bool {
+    do {
+      _ = try host().index(of: name)
+      return true
+    } catch let error as KernelError where error.code == ENODEV {
+      return false
+    }
   }
 }
 

@@ -247,7 +247,8 @@ import Testing
       let name: String
     }
     let dump = try JSONDecoder().decode(Dump.self, from: Data(CnetCommand._dumpHelp().utf8))
-    for (path, reads) in FastPath.reads {
+    for path in FastPath.commands {
+      let reads = FastPath.reads(path)
       var command = dump.command
       for name in path.split(separator: " ") {
         command = try #require(command.subcommands?.first { $0.commandName == name }, "no command \(path) in the dump")

@@ -5,10 +5,9 @@ import CnetEngine
 /// The commands scripts run over and over, run without ArgumentParser when
 /// their words are plain.
 ///
-/// Why: building ArgumentParser's parser costs about 8.5 million
-/// instructions at every start (its protocol-conformance lookups scan the
-/// ~3,800 conformance records of the binary; measured with callgrind), more
-/// than all of `ip netns list`, and a third of a `connect`. So an argument
+/// Why: building ArgumentParser's parser costs more than all of `ip netns
+/// list` (its protocol-conformance lookups scan every conformance record
+/// of the binary; bench/README.md has the figures). So an argument
 /// vector that is one of the commands below with plain words is dispatched
 /// here to the same request the parsed command runs (FastPathed):
 ///
@@ -18,7 +17,7 @@ import CnetEngine
 ///
 /// Which words are options, flags or repeatable, under which names, comes
 /// from ArgumentParser's own declarations (the generated OptionTable); the
-/// options each command reads here are listed in `reads`. Anything else (an
+/// options each command reads here are listed by `reads`. Anything else (an
 /// option not read here, `--opt=value`, an option given twice, a value that
 /// starts with "-" or does not convert, --help, a typo) goes through
 /// ArgumentParser as usual, which parses it or says what is wrong.
@@ -45,31 +44,54 @@ enum FastPath: Equatable {
   case routeAdd(RouteRequest, namespace: String?)
   case routeDelete(RouteRequest, namespace: String?)
 
-  /// The options the fast path reads, per command (by path of names, each
-  /// option by its longest name). Every other option of these commands is
-  /// handed back to ArgumentParser: `handedBack` are those that always are.
-  static let reads: [(path: String, options: [String])] = [
-    ("netns list", ["--json"]),
-    ("link list", ["--type", "--json", "--netns"]),
-    ("addr list", ["--dev", "-4", "-6", "--json", "--netns"]),
-    ("route list", ["-4", "-6", "--json", "--netns"]),
-    ("bridge list", ["--json", "--netns"]),
-    ("netns add", []),
-    ("netns del", []),
-    ("exec", []),
-    ("netns exec", []),
-    ("connect", ["--ip", "--ip6", "--mac", "--alias", "--publish", "--pid", "--netns", "--hostname", "--dns", "--dns-search",
-                 "--add-host"]),
-    ("disconnect", []),
-    ("link add", ["--type", "--mtu", "--address", "--master", "--up", "--peer", "--peer-netns", "--vni", "--local", "--remote",
-                  "--dstport", "--dev", "--mode", "--netns"]),
-    ("link set", ["--up", "--down", "--master", "--nomaster", "--netns", "--mtu", "--address", "--name", "-n"]),
-    ("link del", ["--netns"]),
-    ("addr add", ["--dev", "--nodad", "--netns"]),
-    ("addr del", ["--dev", "--netns"]),
-    ("route add", ["--via", "--dev", "--metric", "-6", "--netns"]),
-    ("route del", ["--via", "--dev", "--metric", "-6", "--netns"]),
+  /// The fast-pathed commands, by path of names.
+  static let commands = [
+    "netns list",
+    "link list",
+    "addr list",
+    "route list",
+    "bridge list",
+    "netns add",
+    "netns del",
+    "exec",
+    "netns exec",
+    "connect",
+    "disconnect",
+    "link add",
+    "link set",
+    "link del",
+    "addr add",
+    "addr del",
+    "route add",
+    "route del",
   ]
+
+  /// The options the fast path reads of a command (each by its longest
+  /// name). Every other option of the command is handed back to
+  /// ArgumentParser: `handedBack` are those that always are. (A switch,
+  /// not a table of tuples: a start builds only the list it reads.)
+  static func reads(_ path: String) -> [String] {
+    switch path {
+    case "netns list": return ["--json"]
+    case "link list": return ["--type", "--json", "--netns"]
+    case "addr list": return ["--dev", "-4", "-6", "--json", "--netns"]
+    case "route list": return ["-4", "-6", "--json", "--netns"]
+    case "bridge list": return ["--json", "--netns"]
+    case "connect":
+      return ["--ip", "--ip6", "--mac", "--alias", "--publish", "--pid", "--netns", "--hostname", "--dns", "--dns-search",
+              "--add-host"]
+    case "link add":
+      return ["--type", "--mtu", "--address", "--master", "--up", "--peer", "--peer-netns", "--vni", "--local", "--remote",
+              "--dstport", "--dev", "--mode", "--netns"]
+    case "link set": return ["--up", "--down", "--master", "--nomaster", "--netns", "--mtu", "--address", "--name", "-n"]
+    case "link del": return ["--netns"]
+    case "addr add": return ["--dev", "--nodad", "--netns"]
+    case "addr del": return ["--dev", "--netns"]
+    case "route add": return ["--via", "--dev", "--metric", "-6", "--netns"]
+    case "route del": return ["--via", "--dev", "--metric", "-6", "--netns"]
+    default: return []
+    }
+  }
 
   /// Options ArgumentParser gives every command, always its business.
   static let handedBack = ["--help", "--version"]
@@ -78,8 +100,16 @@ enum FastPath: Equatable {
   /// (a word may be an alias: `netns ls`, `address add`), and the words
   /// after it.
   static func command(_ arguments: [String]) -> (path: String, rest: ArraySlice<String>)? {
-    for entry in reads {
-      let names = entry.path.split(separator: " ")
+    guard let first = arguments.first else { return nil }
+    // The names themselves, as scripts mostly write them: compared as
+    // they are, with nothing built.
+    let two = arguments.count > 1 ? first + " " + arguments[1] : first
+    for path in commands {
+      if path == two { return (path, arguments.dropFirst(2)) }
+      if path == first { return (path, arguments.dropFirst()) }
+    }
+    for path in commands {
+      let names = path.split(separator: " ")
       guard names.count <= arguments.count else { continue }
       var matches = true
       for (index, name) in names.enumerated() where arguments[index] != name {
@@ -90,7 +120,7 @@ enum FastPath: Equatable {
           break
         }
       }
-      if matches { return (entry.path, arguments.dropFirst(names.count)) }
+      if matches { return (path, arguments.dropFirst(names.count)) }
     }
     return nil
   }
@@ -253,9 +283,8 @@ struct CommandWords {
   private var flags: [String] = []
 
   init?(_ words: ArraySlice<String>, path: String) {
-    guard let command = OptionTable.options(path),
-      let reads = FastPath.reads.first(where: { $0.path == path })?.options
-    else { return nil }
+    guard let command = OptionTable.options(path) else { return nil }
+    let reads = FastPath.reads(path)
     var rest = words
     while let word = rest.popFirst() {
       if let passthrough = command.passthroughAfter, positionals.count >= passthrough {

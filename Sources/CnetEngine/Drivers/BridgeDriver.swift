@@ -83,7 +83,7 @@ public final class BridgeDriver: NetworkDriver {
   }
 
   public func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool {
-    try links.link(named: try bridgeName(network)) != nil
+    try links.exists(try bridgeName(network))
   }
 
   static func firewallNetwork(_ network: NetworkInfo, bridge: InterfaceName) -> FirewallNetwork {
@@ -161,8 +161,6 @@ public final class BridgeDriver: NetworkDriver {
 
   /// "cv" and the first 12 characters of the endpoint's id.
   public func hostInterface(endpointID: String) -> String? {
-    // String(...): concatenating a Substring goes through a generic path
-    // that costs the runtime a conformance lookup at its first use.
     "cv" + String(endpointID.prefix(12))
   }
 

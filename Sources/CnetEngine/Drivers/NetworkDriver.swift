@@ -235,6 +235,8 @@ public struct JoinInfo: Sendable, Equatable {
 /// whose mark.
 public protocol LinkLookup {
   func link(named name: InterfaceName) throws -> LinkSummary?
+  /// Whether a link of that name is there (cheaper than `link(named:)`).
+  func exists(_ name: InterfaceName) throws -> Bool
 }
 
 public struct LinkSummary: Sendable, Equatable {
