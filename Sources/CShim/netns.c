@@ -25,13 +25,12 @@ int cnet_netns_unshare_here(int *fd) {
   return 0;
 }
 
-// Why keep a new thread off its creator's CPU: the scheduler here (a
-// 2-vCPU guest whose kernel packs work onto few vCPUs) queued a new thread
-// behind its busy creator, on the same vCPU, until a tick preempted the
-// creator: a plain new thread started 1.86 ms after pthread_create while
-// its creator kept running, and 0.067 ms when kept off the creator's vCPU
-// (medians of 200). The thread is never pinned to one CPU, only kept off
-// one.
+// Why keep a new thread off its creator's CPU: a scheduler that packs work
+// onto few CPUs (as in small virtual machines) queues a new thread behind
+// its busy creator, on the same CPU, until a tick preempts the creator,
+// and work meant to run beside the creator's then runs after it
+// (bench/README.md has the figures). The thread is never pinned to one
+// CPU, only kept off one.
 void cnet_thread_attr_elsewhere(pthread_attr_t *attr) {
   cpu_set_t allowed;
   int here = sched_getcpu();

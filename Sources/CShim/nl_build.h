@@ -25,8 +25,7 @@ static inline void *nlb_start(struct nl_builder *b, void *buf, size_t size,
   b->ok = size >= MNL_NLMSG_HDRLEN + MNL_ALIGN(hdrlen);
   if (!b->ok) return NULL;
   // libmnl clears the two headers; each put below clears what it is about
-  // to fill (see nlb_clear). Clearing the whole 8 KB buffer for every
-  // message cost 8,000 instructions a message, 64,000 a connect.
+  // to fill (see nlb_clear), not the whole 8 KB buffer.
   b->nlh = mnl_nlmsg_put_header(buf);
   b->nlh->nlmsg_type = type;
   b->nlh->nlmsg_flags = NLM_F_REQUEST | flags;

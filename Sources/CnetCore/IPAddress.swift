@@ -17,16 +17,13 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
   /// Parses dotted-quad text. Rejects leading zeros ("010" could be octal)
   /// and anything that is not exactly four decimal octets.
-  // Specialised here for the types callers pass: across modules, the
-  // generic body alone would make the Swift runtime look up metadata and
-  // conformances at the first call (tens of microseconds in a command that
-  // lives for a few milliseconds).
+  // Specialised here for the types callers pass (across modules, the
+  // generic body alone has the runtime look up metadata at the first call).
   @_specialize(exported: true, where Text == String)
   @_specialize(exported: true, where Text == Substring)
   public init?<Text: StringProtocol>(_ text: Text) {
-    // One pass over the bytes: splitting into substrings and converting
-    // each with UInt32(_:) cost ~8,000 instructions an address, and stores
-    // are read back and parsed by every command.
+    // One pass over the bytes: every command parses the addresses the
+    // store keeps.
     var result: UInt32 = 0
     var octet: UInt32 = 0
     var digits = 0
@@ -85,10 +82,8 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
   /// Parses RFC 4291 text: eight groups, one "::", an optional trailing
   /// dotted IPv4 part. Zone ids ("%eth0") are not addresses and are refused.
-  // Specialised here for the types callers pass: across modules, the
-  // generic body alone would make the Swift runtime look up metadata and
-  // conformances at the first call (tens of microseconds in a command that
-  // lives for a few milliseconds).
+  // Specialised here for the types callers pass (across modules, the
+  // generic body alone has the runtime look up metadata at the first call).
   @_specialize(exported: true, where Text == String)
   @_specialize(exported: true, where Text == Substring)
   public init?<Text: StringProtocol>(_ text: Text) {
@@ -206,10 +201,8 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
   case v4(IPv4Address)
   case v6(IPv6Address)
 
-  // Specialised here for the types callers pass: across modules, the
-  // generic body alone would make the Swift runtime look up metadata and
-  // conformances at the first call (tens of microseconds in a command that
-  // lives for a few milliseconds).
+  // Specialised here for the types callers pass (across modules, the
+  // generic body alone has the runtime look up metadata at the first call).
   @_specialize(exported: true, where Text == String)
   @_specialize(exported: true, where Text == Substring)
   public init?<Text: StringProtocol>(_ text: Text) {

@@ -3,8 +3,7 @@ extension Array where Element == String {
   /// `joined(separator:)`, which this shadows for arrays of strings: that
   /// one is generic and not specialised, and its first call in a process
   /// has the Swift runtime look up associated types and conformances by
-  /// scanning the binary's tables (about 180,000 instructions, measured with
-  /// callgrind, in a command that runs for a few milliseconds).
+  /// scanning the binary's tables.
   @inlinable
   public func joined(separator: String) -> String {
     var result = ""

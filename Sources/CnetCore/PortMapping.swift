@@ -33,9 +33,8 @@ public struct PortMapping: Hashable, Sendable, CustomStringConvertible {
     self.proto = proto
   }
 
-  /// Parses `-p`'s `[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp]`, by bytes:
-  /// a connect may carry a hundred of them, and splitting Strings cost
-  /// 17,000 instructions a mapping.
+  /// Parses `-p`'s `[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp]`, by bytes
+  /// (a connect may carry a hundred of them).
   public init(_ text: String) throws(CnetError) {
     func bad(_ why: String) -> CnetError {
       CnetError(.invalidArgument, "invalid -p \"\(text)\": \(why)")

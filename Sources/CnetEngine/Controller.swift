@@ -31,9 +31,9 @@ public final class Controller {
   let kernel = KernelContext()
   let netns: NetnsDirectory
   let files: SandboxFiles
-  // Drivers by name, as lists: a handful of entries, and building a
-  // dictionary of them costs the Swift runtime a scan of the binary's
-  // conformance tables (some 100,000 instructions) in every command.
+  // Drivers by name, as lists of a handful of entries (a dictionary's
+  // first use costs the runtime a scan of the binary's conformances;
+  // scripts/instruction-budget keeps such costs in check).
   let drivers: [(name: String, driver: any NetworkDriver)]
   var ipams: [(name: String, driver: any IPAMDriver)] = []
   var pluginDrivers: [(name: String, driver: any NetworkDriver)] = []
@@ -149,8 +149,7 @@ public final class Controller {
 
   // A built-in driver, or a plugin's, activated once per controller (it is
   // a round trip); nil when there is none of that name. Typed lists, not a
-  // cast from AnyObject: a cast to a protocol costs the runtime a scan of
-  // every conformance in the binary at its first use in a process.
+  // cast from AnyObject to a protocol.
   private func lookupDriver(_ name: String) throws -> NetworkDriver? {
     if let builtIn = drivers.first(where: { $0.name == name }) { return builtIn.driver }
     if let cached = pluginDrivers.first(where: { $0.name == name }) { return cached.driver }

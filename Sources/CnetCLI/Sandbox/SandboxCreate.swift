@@ -79,8 +79,7 @@ struct SandboxRequest: Equatable {
     spec.netns = netns
     spec.hostname = hostname
     // Mapped only when given: a map makes an array of its result type even
-    // when empty, and instantiating the metadata of those two array types
-    // cost a plain `connect` 33,000 instructions.
+    // when empty, whose metadata the runtime instantiates.
     if !dns.isEmpty { spec.dns = try dns.map { try Engine.address($0, "--dns") } }
     spec.dnsSearch = dnsSearch
     if !addHost.isEmpty { spec.extraHosts = try addHost.map(Engine.extraHost) }

@@ -84,7 +84,7 @@ public enum CnetMain {
   }
 
   /// Flushes what was printed and ends the process at once: there is
-  /// nothing for exit handlers to do, and skipping them saves ~0.1 ms.
+  /// nothing for exit handlers to do.
   static func finish(_ status: ExitStatus = .success) -> Never {
     Engine.finishForExit()
     fflush(nil)

@@ -39,7 +39,7 @@ struct SetElement: Equatable {
 
   /// The elements of a publication: see Firewall's pub maps. Built with
   /// appends into arrays of the right size: a hundred ports make a hundred
-  /// elements, and concatenating arrays cost 12,000 instructions each.
+  /// elements.
   static func elements(of publication: PortPublication) -> [SetElement] {
     let mapping = publication.mapping
     let family = publication.target.family
@@ -66,8 +66,6 @@ struct SetElement: Equatable {
     }
     var elements: [SetElement] = []
     elements.reserveCapacity(mapping.hostPorts.count)
-    // Offsets, not zip: zip's generic types cost the runtime a metadata
-    // instantiation and a conformance scan at their first use.
     for offset in 0..<UInt16(mapping.hostPorts.count) {
       let (hostPort, inside) = (mapping.hostPorts.lowerBound + offset, mapping.ports.lowerBound + offset)
       var data = target
