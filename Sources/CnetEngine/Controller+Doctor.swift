@@ -28,7 +28,7 @@ extension Controller {
   /// in the kernel shows as unknown), and the operation lock shared, so
   /// that no change is half-way while it looks. Creates nothing.
   public static func forDiagnosis(_ settings: Settings = Settings()) throws -> (Controller, storeFound: Bool) {
-    let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout, shared: true)
+    let lock = try OperationLock(path: settings.runDirectory, timeout: settings.lockTimeout, shared: true)
     if let store = try Store.open(directory: settings.stateDirectory, create: false) {
       return (Controller(store: store, settings: settings, lock: lock), true)
     }

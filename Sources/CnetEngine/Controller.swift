@@ -88,7 +88,7 @@ public final class Controller {
   public static func forChanges(_ settings: Settings = Settings(), settle: Bool = true, repair: Bool = true) throws
     -> Controller
   {
-    let lock = try OperationLock(path: settings.runDirectory + "/lock", timeout: settings.lockTimeout)
+    let lock = try OperationLock(path: settings.runDirectory, timeout: settings.lockTimeout)
     if settings.holdsSignals { holdTerminationSignals() }
     if !settings.storeMayBeNew, Store.isMissingOrEmpty(directory: settings.stateDirectory) {
       try refuseMissingStore(settings)

@@ -5,42 +5,47 @@ import Glibc
 #endif
 
 /// The one exclusive lock every mutating command holds from its first read
-/// to its last write (DESIGN §5): an flock on /run/cnet/lock. The kernel
-/// drops it when the process exits, however it exits, so a killed command
-/// never leaves it held; records it left half-done are settled by the next
-/// holder.
+/// to its last write (DESIGN §5): an flock on the directory /run/cnet
+/// itself. The kernel drops it when the process exits, however it exits,
+/// so a killed command never leaves it held; records it left half-done are
+/// settled by the next holder.
+///
+/// Why the directory and not a file in it: a lock file can be deleted
+/// while a command holds its lock, and the next command then makes a new
+/// file and locks that, and two commands change things at once. The
+/// directory holds cnet's files and cannot be removed by mistake; should
+/// it be replaced anyway, a waiter that then gets the lock on the old one
+/// takes it again on what the path names now.
 public final class OperationLock {
   private let fd: Int32
   public let path: String
 
   /// DESIGN §5: runtime files live under /run/cnet.
-  public static let defaultPath = "/run/cnet/lock"
+  public static let defaultPath = "/run/cnet"
 
-  /// Waits up to `timeout` seconds for the lock. Polls, so it works from
-  /// any thread and needs no signal; waits grow from 0.2 to 5 ms.
-  /// `shared`: for a reader that wants no change half-way while it looks
-  /// (`cnet doctor`); it creates nothing, and holds nothing when no cnet
-  /// command ever made the lock.
+  /// Waits up to `timeout` seconds for the lock on the directory `path`
+  /// (made if missing). Polls, so it works from any thread and needs no
+  /// signal; waits grow from 0.2 to 5 ms. `shared`: for a reader that
+  /// wants no change half-way while it looks (`cnet doctor`); it creates
+  /// nothing, and holds nothing when no cnet command ever ran.
   public init(path: String = defaultPath, timeout: Double, shared: Bool = false) throws {
     self.path = path
-    let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-    if !shared, !directory.isEmpty, mkdir(directory, 0o755) != 0, errno != EEXIST {
-      throw CnetError(.failed, "cannot create \(directory): \(String(cString: strerror(errno)))")
+    if !shared, mkdir(path, 0o755) != 0, errno != EEXIST {
+      throw CnetError(.failed, "cannot create \(path): \(String(cString: strerror(errno)))")
     }
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
     var pause: UInt32 = 200
     while true {
-      // NOFOLLOW: a link planted at the lock's name is refused.
-      let fd = shared ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        : open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      // NOFOLLOW: a link planted at the directory's name is refused.
+      let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       if shared, fd < 0, errno == ENOENT {
         self.fd = -1
         return
       }
       guard fd >= 0 else {
-        throw CnetError(.failed, "cannot open the lock \(path): \(String(cString: strerror(errno)))")
+        throw CnetError(.failed, "cannot open \(path) to lock it: \(String(cString: strerror(errno)))")
       }
       while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
         guard errno == EWOULDBLOCK || errno == EINTR else {
@@ -51,14 +56,13 @@ public final class OperationLock {
         clock_gettime(CLOCK_MONOTONIC, &now)
         if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline {
           close(fd)
-          throw CnetError(.busy, "gave up after \(Self.format(timeout)) s waiting for another cnet command to finish (lock \(path)\(Self.holder(path).map { ", held by pid \($0)" } ?? ""))")
+          throw CnetError(.busy, "gave up after \(Self.format(timeout)) s waiting for another cnet command to finish (lock on \(path)\(Self.holder(path).map { ", held by pid \($0)" } ?? ""))")
         }
         usleep(pause)
         pause = min(pause * 2, 5000)
       }
-      // Held, but on the file the path still names? One unlinked (or
-      // replaced) meanwhile locks nothing the next command will see: take
-      // the lock again on what the path names now.
+      // Held, but on what the path still names? One replaced meanwhile
+      // locks nothing the next command will see: take the lock again.
       if Self.isCurrent(fd, path) {
         self.fd = fd
         return

@@ -150,7 +150,7 @@ import Glibc
   let directory = TemporaryDirectory()
 
   @Test func aSecondHolderWaitsThenGivesUpWithTheHoldersPID() throws {
-    let path = directory.path + "/run/lock"
+    let path = directory.path + "/run"
     let first = try OperationLock(path: path, timeout: 1)
     do {
       _ = try OperationLock(path: path, timeout: 0.05)
@@ -163,8 +163,18 @@ import Glibc
   }
 
   @Test func releasedWhenTheHolderGoes() throws {
-    let path = directory.path + "/lock"
+    let path = directory.path + "/run"
     do { _ = try OperationLock(path: path, timeout: 1) }
     _ = try OperationLock(path: path, timeout: 0)
+  }
+
+  /// A file in the directory deleted, or the old lock file, changes
+  /// nothing: the directory is what is locked.
+  @Test func deletingAFileInTheDirectoryLetsNoOneIn() throws {
+    let path = directory.path + "/run"
+    let first = try OperationLock(path: path, timeout: 1)
+    unlink(path + "/lock")
+    #expect(throws: CnetError.self) { _ = try OperationLock(path: path, timeout: 0.05) }
+    withExtendedLifetime(first) {}
   }
 }

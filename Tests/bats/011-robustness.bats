@@ -254,11 +254,11 @@ in_progress() {
 
 @test "a held lock makes others wait, then fail with exit 75 and the holder's pid" {
   cnet network create n1
-  in_host_bg flock /run/cnet/lock sleep 30
+  in_host_bg flock /run/cnet sleep 30
   local holder=$LAST_PID
-  for i in $(seq 1 100); do in_host flock -n /run/cnet/lock true 2>/dev/null || break; sleep 0.02; done
+  for i in $(seq 1 100); do in_host flock -n /run/cnet true 2>/dev/null || break; sleep 0.02; done
   CNET_LOCK_TIMEOUT=0.3 run --separate-stderr in_host env CNET_LOCK_TIMEOUT=0.3 "$CNET_BIN" connect n1 web
-  assert_fails 75 '^cnet: gave up after 0.3 s waiting for another cnet command to finish \(lock /run/cnet/lock, held by pid [0-9]+\)$'
+  assert_fails 75 '^cnet: gave up after 0.3 s waiting for another cnet command to finish \(lock on /run/cnet, held by pid [0-9]+\)$'
   # Readers do not wait.
   run cnet network ls
   assert_success

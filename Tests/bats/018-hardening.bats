@@ -194,6 +194,24 @@ assert_canary() {
   [ "$(echo "$output" | jq -r '.[].IPv4Address' | sort -u | wc -l)" = 64 ]
 }
 
+@test "a command holding the lock keeps it when a file of the run directory is deleted" {
+  cnet network create lk --subnet 10.45.0.0/24 >/dev/null
+  # A connect held for two seconds at its first rename (the network's
+  # hosts file, written under the lock), whatever the lock is taken on.
+  in_host_bg strace -f -o /dev/null -e trace=renameat -e inject=renameat:delay_enter=2000000:when=1 \
+    "$CNET_BIN" connect lk slow
+  local slow=$LAST_PID i
+  for i in $(seq 1 150); do in_host sh -c 'ls /run/cnet/hosts | grep -q tmp' && break; sleep 0.02; done
+  in_host sh -c 'ls /run/cnet/hosts | grep -q tmp'
+  in_host rm -f /run/cnet/lock
+  run --separate-stderr in_host env CNET_LOCK_TIMEOUT=0.3 "$CNET_BIN" connect lk fast
+  [ "$status" -eq 75 ]
+  wait "$slow"
+  cnet connect lk fast
+  run cnet endpoint ls --json --network lk
+  [ "$(echo "$output" | jq -r '.[].IPv4Address' | sort -u | wc -l)" = 2 ]
+}
+
 @test "a read-only store is read; a full disk fails the change clearly and gc says what it could not do" {
   cnet network create lab --subnet 10.89.0.0/24 >/dev/null
   cnet connect lab web
