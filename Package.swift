@@ -56,22 +56,35 @@ let package = Package(
       name: "CnetEngine",
       dependencies: ["CnetCore", "CnetKernel", "CnetStore"]),
 
-    // Docker's plugin protocol both ways: wire types, HTTP/1.1 over Unix
-    // sockets (blocking, a thread per connection), discovery, the server
-    // that maps dockerd's calls onto the engine, and the remote driver and
-    // IPAM that call plugins.
+    // HTTP/1.1 over blocking Unix and TCP sockets with poll deadlines: the
+    // plugin protocol's and etcd's JSON gateway's transport.
+    .target(
+      name: "CnetHTTP",
+      dependencies: ["CnetCore", "CShim"]),
+
+    // Docker's plugin protocol both ways: wire types, discovery, the server
+    // (a thread per connection) that maps dockerd's calls onto the engine,
+    // and the remote driver and IPAM that call plugins.
     .target(
       name: "CnetPlugin",
       dependencies: [
-        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CShim",
+        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetHTTP",
         .product(name: "Logging", package: "swift-log"),
       ]),
+
+    // Hosts that share overlay networks: the etcd v3 client (EtcdClient,
+    // over etcd's JSON gateway), the cluster's key layout, membership and
+    // leases, the global IPAM, the overlay driver and the agent's
+    // list-watch-reconcile loop.
+    .target(
+      name: "CnetCluster",
+      dependencies: ["CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetHTTP"]),
 
     // The command tree.
     .target(
       name: "CnetCLI",
       dependencies: [
-        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetPlugin",
+        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetPlugin", "CnetCluster",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -95,5 +108,9 @@ let package = Package(
     .testTarget(
       name: "CnetKernelIntegrationTests",
       dependencies: ["CnetKernel", "CnetCore"]),
+    // ... and against a real etcd, which they start themselves.
+    .testTarget(
+      name: "CnetClusterIntegrationTests",
+      dependencies: ["CnetCluster", "CnetHTTP", "CnetCore"]),
   ]
 )

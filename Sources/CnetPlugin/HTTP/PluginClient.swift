@@ -1,4 +1,5 @@
 import CnetCore
+import CnetHTTP
 
 #if canImport(Glibc)
 import Glibc
@@ -6,17 +7,7 @@ import Glibc
 
 /// Where a plugin listens: a Unix socket, or (from a .spec or .json file)
 /// a TCP address.
-public enum PluginAddress: Sendable, Equatable, CustomStringConvertible {
-  case unix(String)
-  case tcp(host: String, port: Int)
-
-  public var description: String {
-    switch self {
-    case .unix(let path): "unix://\(path)"
-    case .tcp(let host, let port): "tcp://\(host):\(port)"
-    }
-  }
-}
+public typealias PluginAddress = SocketAddress
 
 /// Calls a plugin as dockerd does: POST, the Accept header dockerd sends
 /// (v1.2, not the v1 the docs name), a compact JSON body with a trailing

@@ -1,4 +1,5 @@
 import CnetCore
+import CnetHTTP
 import CnetKernel
 import Logging
 

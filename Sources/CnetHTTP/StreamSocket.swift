@@ -5,26 +5,40 @@ import CnetCore
 import Glibc
 #endif
 
-/// A blocking stream socket (Unix or TCP), close-on-exec, whose reads and
-/// writes wait with poll until a deadline: the plugin protocol's one
-/// request and one reply per call need no event loop.
-final class StreamSocket: @unchecked Sendable {
-  let fd: Int32
+/// Where a peer listens: a Unix socket, or a TCP address.
+public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
+  case unix(String)
+  case tcp(host: String, port: Int)
+
+  public var description: String {
+    switch self {
+    case .unix(let path): "unix://\(path)"
+    case .tcp(let host, let port): "tcp://\(host):\(port)"
+    }
+  }
+}
+
+/// A blocking stream socket (Unix or TCP), close-on-exec, whose connects,
+/// reads and writes wait with poll until a deadline: one request and one
+/// reply per call (the plugin protocol), or a reply read as it streams
+/// (etcd's watch), need no event loop.
+public final class StreamSocket: @unchecked Sendable {
+  public let fd: Int32
 
   init(fd: Int32) { self.fd = fd }
 
   deinit { close(fd) }
 
   /// Why an operation failed: the errno, or the deadline passed.
-  struct Failure: Error {
-    var code: Int32
-    var timedOut = false
+  public struct Failure: Error {
+    public var code: Int32
+    public var timedOut = false
 
-    var description: String { timedOut ? "timed out" : String(cString: strerror(code)) }
+    public var description: String { timedOut ? "timed out" : String(cString: strerror(code)) }
   }
 
   /// Seconds on the monotonic clock, for deadlines.
-  static func now() -> Double {
+  public static func now() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
@@ -32,7 +46,10 @@ final class StreamSocket: @unchecked Sendable {
 
   // MARK: - Connecting and listening
 
-  static func connect(_ address: PluginAddress) throws(Failure) -> StreamSocket {
+  /// Connects; with a deadline, a TCP peer that does not answer (a host
+  /// that is down) is given up at the deadline, not after the kernel's
+  /// minutes of retries.
+  public static func connect(_ address: SocketAddress, until deadline: Double? = nil) throws(Failure) -> StreamSocket {
     switch address {
     case .unix(let path):
       let socket = try make(AF_UNIX)
@@ -52,16 +69,39 @@ final class StreamSocket: @unchecked Sendable {
       while let info = entry {
         entry = info.pointee.ai_next
         guard let socket = try? make(info.pointee.ai_family) else { continue }
-        if Glibc.connect(socket.fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return socket }
-        last = Failure(code: errno)
+        do throws(Failure) {
+          try socket.connect(info.pointee.ai_addr, info.pointee.ai_addrlen, until: deadline)
+          return socket
+        } catch {
+          last = error
+        }
       }
       throw last
     }
   }
 
+  /// connect(2), given up at `deadline`: non-blocking while it waits, then
+  /// blocking again (reads and writes wait with poll anyway).
+  private func connect(_ address: UnsafePointer<sockaddr>, _ length: socklen_t, until deadline: Double?) throws(Failure) {
+    guard let deadline else {
+      guard Glibc.connect(fd, address, length) == 0 else { throw Failure(code: errno) }
+      return
+    }
+    let flags = fcntl(fd, F_GETFL)
+    _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    defer { _ = fcntl(fd, F_SETFL, flags) }
+    if Glibc.connect(fd, address, length) == 0 { return }
+    guard errno == EINPROGRESS else { throw Failure(code: errno) }
+    try wait(for: Int16(POLLOUT), until: deadline)
+    var code: Int32 = 0
+    var size = socklen_t(MemoryLayout<Int32>.size)
+    guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &size) == 0 else { throw Failure(code: errno) }
+    guard code == 0 else { throw Failure(code: code) }
+  }
+
   /// A listening Unix socket at `path` (a stale socket file there is
   /// replaced), with the mode the process's umask gives.
-  static func listen(unixPath path: String, backlog: Int32) throws(Failure) -> StreamSocket {
+  public static func listen(unixPath path: String, backlog: Int32) throws(Failure) -> StreamSocket {
     let socket = try make(AF_UNIX)
     unlink(path)
     try withUnixAddress(path) { address, length throws(Failure) in
@@ -72,7 +112,7 @@ final class StreamSocket: @unchecked Sendable {
   }
 
   /// The next connection; nil when the listening socket was shut down.
-  func accept() -> StreamSocket? {
+  public func accept() -> StreamSocket? {
     while true {
       let client = cnet_accept(fd)
       if client >= 0 { return StreamSocket(fd: client) }
@@ -89,7 +129,7 @@ final class StreamSocket: @unchecked Sendable {
   }
 
   /// Stops accepting and wakes a thread blocked in `accept`.
-  func shutdownBoth() {
+  public func shutdownBoth() {
     Glibc.shutdown(fd, Int32(SHUT_RDWR))
   }
 
@@ -142,7 +182,7 @@ final class StreamSocket: @unchecked Sendable {
 
   /// Appends what the peer sent (at least one byte) to `buffer`; 0 at the
   /// end of its stream.
-  func read(into buffer: inout [UInt8], until deadline: Double?) throws(Failure) -> Int {
+  public func read(into buffer: inout [UInt8], until deadline: Double?) throws(Failure) -> Int {
     try wait(for: Int16(POLLIN), until: deadline)
     var chunk = [UInt8](repeating: 0, count: 16384)
     while true {
@@ -155,7 +195,7 @@ final class StreamSocket: @unchecked Sendable {
     }
   }
 
-  func write(_ bytes: [UInt8], until deadline: Double?) throws(Failure) {
+  public func write(_ bytes: [UInt8], until deadline: Double?) throws(Failure) {
     var offset = 0
     while offset < bytes.count {
       try wait(for: Int16(POLLOUT), until: deadline)

@@ -1,41 +1,47 @@
 import CnetCore
 
-/// HTTP/1.1 as the plugin protocol uses it, on a StreamSocket: a head (a
-/// start line and headers, up to the empty line), then a body sized by
-/// Content-Length, sent in chunks, or (a reply only) running to the end of
-/// the connection. What dockerd sends and what plugins built on Go's
-/// net/http or Python's http.server answer.
-struct HTTPConnection {
-  let socket: StreamSocket
+/// HTTP/1.1 on a StreamSocket, as the plugin protocol and etcd's JSON
+/// gateway use it: a head (a start line and headers, up to the empty line),
+/// then a body sized by Content-Length, sent in chunks (read whole, or
+/// chunk by chunk as it streams), or (a reply only) running to the end of
+/// the connection. What dockerd sends, what plugins built on Go's net/http
+/// or Python's http.server answer, and what etcd's gateway streams.
+public struct HTTPConnection {
+  public let socket: StreamSocket
   /// Bytes read and not yet consumed.
   private var buffer: [UInt8] = []
 
-  init(_ socket: StreamSocket) { self.socket = socket }
+  public init(_ socket: StreamSocket) { self.socket = socket }
 
   /// Whether bytes of a message came that are not read yet (a head begun
   /// and not finished, when reading it timed out).
-  var hasPartialInput: Bool { !buffer.isEmpty }
+  public var hasPartialInput: Bool { !buffer.isEmpty }
 
   /// A message's head.
-  struct Head {
+  public struct Head {
     /// "POST", "/Plugin.Activate", "HTTP/1.1"; or "HTTP/1.1", "200", "OK".
-    var startLine: [String]
-    var headers: [(name: String, value: String)]
+    public var startLine: [String]
+    public var headers: [(name: String, value: String)]
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
       headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The status of a reply (nil for a request or a bad start line).
+    public var status: Int? {
+      startLine.count >= 2 && startLine[0].hasPrefix("HTTP/") ? Int(startLine[1]) : nil
     }
 
     /// Whether the connection stays open after this message: HTTP/1.1
     /// unless it says close, HTTP/1.0 only if it says keep-alive.
-    var keepsAlive: Bool {
+    public var keepsAlive: Bool {
       let version = startLine.first { $0.hasPrefix("HTTP/") } ?? "HTTP/1.1"
       let connection = header("Connection")?.lowercased()
       return version == "HTTP/1.0" ? connection == "keep-alive" : connection != "close"
     }
   }
 
-  enum Failure: Error {
+  public enum Failure: Error {
     /// The peer closed before a byte of the message came.
     case closed
     /// A deadline passed.
@@ -46,11 +52,11 @@ struct HTTPConnection {
     case socket(StreamSocket.Failure)
   }
 
-  static let maximumHead = 64 << 10
+  public static let maximumHead = 64 << 10
 
   /// Reads a head. `idle`: the deadline for its first byte; `whole`, once
   /// that came, the time the rest may take.
-  mutating func readHead(idle: Double?, whole: Double?) throws(Failure) -> Head {
+  public mutating func readHead(idle: Double?, whole: Double?) throws(Failure) -> Head {
     var deadline = buffer.isEmpty ? idle : whole.map { StreamSocket.now() + $0 }
     var end: Int?
     while true {
@@ -86,23 +92,13 @@ struct HTTPConnection {
   /// Reads the body that follows `head`, at most `limit` bytes, by
   /// `deadline`. `toEnd`: without a length or chunks, the body runs to the
   /// end of the connection (a reply's; a request has none then).
-  mutating func readBody(_ head: Head, limit: Int, until deadline: Double?, toEnd: Bool) throws(Failure) -> [UInt8] {
-    if head.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
+  public mutating func readBody(_ head: Head, limit: Int, until deadline: Double?, toEnd: Bool) throws(Failure) -> [UInt8] {
+    if Self.isChunked(head) {
       var body: [UInt8] = []
-      while true {
-        let line = try readLine(until: deadline)
-        guard let size = Int(line.split(separator: ";").first.map { String($0).trimmingSpaces } ?? "", radix: 16),
-          size >= 0
-        else { throw .malformed("bad chunk size \"\(line.prefix(20))\"") }
-        if size == 0 {
-          // Trailers, then the empty line.
-          while try !readLine(until: deadline).isEmpty {}
-          return body
-        }
-        guard body.count + size <= limit else { throw .tooLarge }
-        body += try readExactly(size, until: deadline)
-        guard try readLine(until: deadline).isEmpty else { throw .malformed("a chunk longer than it said") }
+      while let chunk = try readChunk(limit: limit - body.count, until: deadline) {
+        body += chunk
       }
+      return body
     }
     if let text = head.header("Content-Length") {
       guard let length = Int(text.trimmingSpaces), length >= 0 else { throw .malformed("bad Content-Length \"\(text)\"") }
@@ -122,6 +118,29 @@ struct HTTPConnection {
     }
     defer { buffer = [] }
     return buffer
+  }
+
+  /// Whether the body after `head` comes in chunks.
+  public static func isChunked(_ head: Head) -> Bool {
+    head.header("Transfer-Encoding")?.lowercased().contains("chunked") == true
+  }
+
+  /// The next chunk of a chunked body (at most `limit` bytes), nil after
+  /// the last: for a reply that streams (etcd's watch), read as it comes.
+  public mutating func readChunk(limit: Int, until deadline: Double?) throws(Failure) -> [UInt8]? {
+    let line = try readLine(until: deadline)
+    guard let size = Int(line.split(separator: ";").first.map { String($0).trimmingSpaces } ?? "", radix: 16),
+      size >= 0
+    else { throw .malformed("bad chunk size \"\(line.prefix(20))\"") }
+    if size == 0 {
+      // Trailers, then the empty line.
+      while try !readLine(until: deadline).isEmpty {}
+      return nil
+    }
+    guard size <= limit else { throw .tooLarge }
+    let chunk = try readExactly(size, until: deadline)
+    guard try readLine(until: deadline).isEmpty else { throw .malformed("a chunk longer than it said") }
+    return chunk
   }
 
   private mutating func readExactly(_ count: Int, until deadline: Double?) throws(Failure) -> [UInt8] {
@@ -158,7 +177,7 @@ struct HTTPConnection {
   }
 
   /// Writes a whole message: start line, headers, Content-Length, body.
-  func write(startLine: String, headers: [(String, String)], body: [UInt8], until deadline: Double?) throws(Failure) {
+  public func write(startLine: String, headers: [(String, String)], body: [UInt8], until deadline: Double?) throws(Failure) {
     var text = startLine + "\r\n"
     for (name, value) in headers { text += "\(name): \(value)\r\n" }
     text += "Content-Length: \(body.count)\r\n\r\n"
@@ -170,9 +189,9 @@ struct HTTPConnection {
   }
 
   /// Where CR LF CR LF begins, if it is there.
-  static func endOfHead(_ bytes: [UInt8]) -> Int? { find([13, 10, 13, 10], in: bytes) }
+  public static func endOfHead(_ bytes: [UInt8]) -> Int? { find([13, 10, 13, 10], in: bytes) }
 
-  static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
+  public static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
     guard bytes.count >= needle.count else { return nil }
     for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
       if bytes[start..<(start + needle.count)].elementsEqual(needle) { return start }
@@ -183,7 +202,7 @@ struct HTTPConnection {
 
 extension String {
   /// Without leading and trailing spaces and tabs.
-  var trimmingSpaces: String {
+  public var trimmingSpaces: String {
     String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
   }
 }
