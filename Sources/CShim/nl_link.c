@@ -67,6 +67,8 @@ static void put_vxlan(struct nl_builder *b, const struct cnet_vxlan *v) {
   if (v->dev) nlb_u32(b, IFLA_VXLAN_LINK, (uint32_t)v->dev);
   // The port travels in network byte order.
   if (v->port) nlb_u16(b, IFLA_VXLAN_PORT, htons(v->port));
+  if (v->learning >= 0) nlb_u8(b, IFLA_VXLAN_LEARNING, (uint8_t)v->learning);
+  if (v->proxy >= 0) nlb_u8(b, IFLA_VXLAN_PROXY, (uint8_t)v->proxy);
 }
 
 int cnet_msg_link_add(void *buf, size_t size, uint32_t seq,

@@ -134,6 +134,8 @@ struct cnet_vxlan {
   uint8_t remote_len;       ///< 0 = unset
   uint16_t port;            ///< IFLA_VXLAN_PORT, host order; 0 = kernel default
   int32_t dev;              ///< IFLA_VXLAN_LINK (underlay); 0 = unset
+  int8_t learning;          ///< IFLA_VXLAN_LEARNING; -1 = unset (the kernel's: on)
+  int8_t proxy;             ///< IFLA_VXLAN_PROXY (answer ARP from the neighbour table); -1 = unset
 };
 
 /// What kind of link to create. Only the member for `kind` is read.
@@ -227,6 +229,37 @@ struct cnet_addr_info {
 };
 
 int cnet_parse_addr(const void *nlh, struct cnet_addr_info *out);
+
+// ---------------------------------------------------------------------------
+// Neighbours and the forwarding database
+
+/// A neighbour entry (`ip neigh`: family AF_INET/AF_INET6, `dst` the
+/// neighbour's address, `lladdr` its MAC) or a forwarding-database entry
+/// of a VXLAN device (`bridge fdb ... self`: family AF_BRIDGE, `lladdr` the
+/// MAC, `dst` the remote VTEP, flags NTF_SELF).
+struct cnet_neigh {
+  int32_t ifindex;
+  uint8_t family;
+  uint8_t dst[16];
+  uint8_t dst_len;          ///< 4, 16, or 0 for none
+  uint8_t lladdr[6];
+  int has_lladdr;
+  uint16_t state;           ///< NUD_* (NUD_PERMANENT = 0x80)
+  uint8_t flags;            ///< NTF_* (NTF_SELF = 0x02)
+};
+
+/// RTM_NEWNEIGH with NLM_F_CREATE|NLM_F_REPLACE (`ip neigh replace`,
+/// `bridge fdb replace`).
+int cnet_msg_neigh_set(void *buf, size_t size, uint32_t seq, const struct cnet_neigh *n);
+
+/// RTM_DELNEIGH (`ip neigh del`, `bridge fdb del`).
+int cnet_msg_neigh_del(void *buf, size_t size, uint32_t seq, const struct cnet_neigh *n);
+
+/// RTM_GETNEIGH dump of `family`, of one device when `ifindex` > 0.
+int cnet_msg_neigh_dump(void *buf, size_t size, uint32_t seq, uint8_t family, int32_t ifindex);
+
+/// Parses one RTM_NEWNEIGH.
+int cnet_parse_neigh(const void *nlh, struct cnet_neigh *out);
 
 // ---------------------------------------------------------------------------
 // Routes (RTM_*ROUTE)

@@ -82,13 +82,22 @@ public struct VXLANOptions: Sendable {
   public var port: UInt16?
   /// Index of the underlay device.
   public var device: Int32?
+  /// false: no learning of remote MACs from traffic (the entries are all
+  /// static); nil leaves the kernel's default (on).
+  public var learning: Bool?
+  /// true: ARP and neighbour solicitations for known addresses are
+  /// answered from the device's neighbour table, not flooded.
+  public var proxy: Bool?
 
-  public init(vni: UInt32, local: IPAddress? = nil, remote: IPAddress? = nil, port: UInt16? = nil, device: Int32? = nil) {
+  public init(vni: UInt32, local: IPAddress? = nil, remote: IPAddress? = nil, port: UInt16? = nil, device: Int32? = nil,
+              learning: Bool? = nil, proxy: Bool? = nil) {
     self.vni = vni
     self.local = local
     self.remote = remote
     self.port = port
     self.device = device
+    self.learning = learning
+    self.proxy = proxy
   }
 }
 
@@ -200,6 +209,8 @@ extension RouteSocket {
       if let remote = options.remote { fill(&vxlan.remote, &vxlan.remote_len, remote) }
       vxlan.port = options.port ?? 0
       vxlan.dev = options.device ?? 0
+      vxlan.learning = options.learning.map { $0 ? 1 : 0 } ?? -1
+      vxlan.proxy = options.proxy.map { $0 ? 1 : 0 } ?? -1
       kind.vxlan = UnsafePointer(c.value(vxlan))
     case .macvlan(let parent, let mode):
       attrs.link = parent
