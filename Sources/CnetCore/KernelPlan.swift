@@ -5,10 +5,12 @@
 // themselves, so a veth pair, an address or a route is made in one place.
 
 /// Where an object of a plan is: the host's namespace (the one cnet runs
-/// in), or the sandbox's.
-public enum PlanPlace: Sendable, Equatable {
+/// in), the sandbox's, or a namespace of cnet's own by name (an overlay
+/// network's, which holds its bridge and VXLAN device).
+public enum PlanPlace: Sendable, Equatable, Hashable {
   case host
   case sandbox
+  case named(String)
 }
 
 /// A link as a plan creates it: in one request, in its final place, with
@@ -18,6 +20,9 @@ public struct LinkPlan: Sendable, Equatable {
     case bridge
     /// A veth pair; the peer is born in its own place, with its own name.
     case veth(peer: PeerPlan)
+    /// A VXLAN device: always made in the host's namespace, so its UDP
+    /// socket stays there, then moved to its place.
+    case vxlan(VXLANPlan)
   }
 
   public var name: InterfaceName
@@ -36,6 +41,26 @@ public struct LinkPlan: Sendable, Equatable {
     self.master = master
     self.mtu = mtu
     self.mac = mac
+  }
+}
+
+/// A VXLAN device's settings.
+public struct VXLANPlan: Sendable, Equatable {
+  public var vni: UInt32
+  /// The host's address on the underlay (the VTEP).
+  public var local: IPAddress
+  /// The UDP port, always given: without it the kernel uses 8472.
+  public var port: UInt16
+  /// Static entries only: no learning, ARP answered from the neighbour table.
+  public var learning: Bool
+  public var proxy: Bool
+
+  public init(vni: UInt32, local: IPAddress, port: UInt16, learning: Bool = false, proxy: Bool = true) {
+    self.vni = vni
+    self.local = local
+    self.port = port
+    self.learning = learning
+    self.proxy = proxy
   }
 }
 
@@ -120,6 +145,16 @@ public enum PlanStep: Sendable, Equatable {
   /// differs. Never undone.
   case sysctl([String], String)
   case firewall(FirewallChange)
+  /// A namespace of cnet's own (`.named`), made when missing. Never undone.
+  case ensureNamespace(String)
+  /// Deletes a namespace of cnet's own, with everything inside; nothing
+  /// when it is missing.
+  case deleteNamespace(String)
+  /// A static neighbour or forwarding entry on a device, replacing one for
+  /// the same address or MAC. Undone by deleting it.
+  case setNeighbour(InterfaceName, PlanPlace, NeighbourEntry)
+  /// Deletes such an entry; nothing when it is missing.
+  case deleteNeighbour(InterfaceName, PlanPlace, NeighbourEntry)
 }
 
 /// A driver's kernel work, in order.

@@ -21,6 +21,9 @@ public final class PlanExecutor {
   private let hostNamespace: NetworkNamespace?
   private let sandbox: NetworkNamespace?
   private let sandboxSocket: (() throws -> RouteSocket)?
+  /// Where namespaces of cnet's own (`.named` places) are.
+  private let namespaces: NetnsDirectory?
+  private var namedSockets: [String: (NetworkNamespace, RouteSocket)] = [:]
   private let firewall: Firewall?
   private let warn: (String) -> Void
   /// Indexes looked up in this executor's runs: a join asks for its
@@ -29,8 +32,9 @@ public final class PlanExecutor {
 
   public init(host: @escaping () throws -> RouteSocket, hostNamespace: NetworkNamespace? = nil, firewall: Firewall?,
               sandbox: NetworkNamespace? = nil, sandboxSocket: (() throws -> RouteSocket)? = nil,
-              warn: @escaping (String) -> Void = { _ in }) {
+              namespaces: NetnsDirectory? = nil, warn: @escaping (String) -> Void = { _ in }) {
     self.host = host
+    self.namespaces = namespaces
     self.hostNamespace = hostNamespace
     self.firewall = firewall
     self.sandbox = sandbox
@@ -57,6 +61,7 @@ public final class PlanExecutor {
     case deleteLink(InterfaceName, PlanPlace)
     case moveBack(InterfaceName, now: PlanPlace, oldName: InterfaceName)
     case deleteAddress(InterfaceName, PlanPlace, CIDR)
+    case deleteNeighbour(InterfaceName, PlanPlace, NeighbourEntry)
     case deleteRoute(PlanPlace, RouteSpec)
     case firewall(FirewallChange)
   }
@@ -103,7 +108,18 @@ public final class PlanExecutor {
     case .sandbox:
       guard let sandboxSocket else { throw CnetError(.failed, "a plan step in a sandbox, with no sandbox to run it in") }
       return try sandboxSocket()
+    case .named(let name): return try named(name).1
     }
+  }
+
+  /// A namespace of cnet's own and a socket inside it, opened once a run.
+  private func named(_ name: String) throws -> (NetworkNamespace, RouteSocket) {
+    if let open = namedSockets[name] { return open }
+    guard let namespaces else { throw CnetError(.failed, "a plan step in namespace \"\(name)\", with no directory to find it in") }
+    let namespace = try namespaces.open(try NamespaceName(name))
+    let opened = (namespace, try RouteSocket.inside(namespace))
+    namedSockets[name] = opened
+    return opened
   }
 
   /// The namespace of `place`, for the kernel's IFLA_NET_NS_FD.
@@ -113,11 +129,28 @@ public final class PlanExecutor {
     case .sandbox:
       guard let sandbox else { throw CnetError(.failed, "a plan step in a sandbox, with no sandbox to run it in") }
       return sandbox
+    case .named(let name): return try named(name).0
+    }
+  }
+
+  /// Whether a named namespace exists (the others always do): what is to
+  /// be deleted in one that went is gone with it.
+  private func isThere(_ place: PlanPlace) -> Bool {
+    guard case .named(let name) = place, namedSockets[name] == nil else { return true }
+    guard let namespaces, let namespaceName = try? NamespaceName(name) else { return false }
+    return namespaces.exists(namespaceName)
+  }
+
+  private func key(_ place: PlanPlace) -> String {
+    switch place {
+    case .host: "h:"
+    case .sandbox: "s:"
+    case .named(let name): "n:" + name + ":"
     }
   }
 
   private func index(_ name: InterfaceName, _ place: PlanPlace) throws -> Int32 {
-    let key = (place == .host ? "h:" : "s:") + name.value
+    let key = key(place) + name.value
     if let known = indexes[key] { return known }
     let found = try socket(place).index(of: name)
     indexes[key] = found
@@ -125,7 +158,7 @@ public final class PlanExecutor {
   }
 
   private func forget(_ name: InterfaceName, _ place: PlanPlace) {
-    indexes[(place == .host ? "h:" : "s:") + name.value] = nil
+    indexes[key(place) + name.value] = nil
   }
 
   private func perform(_ step: PlanStep, _ record: inout Record) throws {
@@ -143,6 +176,9 @@ public final class PlanExecutor {
         var changes = LinkChanges()
         if let mac = link.mac, existing.address != mac.bytes { changes.address = mac }
         if let mtu = link.mtu, existing.mtu != mtu { changes.mtu = mtu }
+        if let master = link.master, case .vxlan = link.kind, existing.master != (try index(master, link.place)) {
+          changes.master = try index(master, link.place)
+        }
         if !changes.isEmpty { try socket.setLink(existing, changes) }
       } else {
         try create(link)
@@ -180,6 +216,7 @@ public final class PlanExecutor {
       forget(name, from)
 
     case .deleteLink(let name, let place, let mark):
+      guard isThere(place) else { return }
       let socket = try socket(place)
       guard let link = try socket.linkIfPresent(named: name) else { return }
       if let mark, let alias = link.alias, alias != mark { return }
@@ -213,6 +250,28 @@ public final class PlanExecutor {
     case .sysctl(let path, let value):
       try Sysctl.ensure(path, value)
 
+    case .ensureNamespace(let name):
+      guard let namespaces else { throw CnetError(.failed, "no directory for namespace \"\(name)\"") }
+      let namespaceName = try NamespaceName(name)
+      if !namespaces.exists(namespaceName) { try namespaces.add(namespaceName) }
+
+    case .deleteNamespace(let name):
+      guard let namespaces else { throw CnetError(.failed, "no directory for namespace \"\(name)\"") }
+      let namespaceName = try NamespaceName(name)
+      namedSockets[name] = nil
+      indexes = indexes.filter { !$0.key.hasPrefix("n:" + name + ":") }
+      if namespaces.exists(namespaceName) { try namespaces.delete(namespaceName) }
+
+    case .setNeighbour(let device, let place, let entry):
+      try socket(place).setNeighbour(entry, index: try index(device, place), name: device.value)
+      record.undos.append(.deleteNeighbour(device, place, entry))
+
+    case .deleteNeighbour(let device, let place, let entry):
+      guard isThere(place) else { return }
+      let socket = try socket(place)
+      guard let link = try socket.linkIfPresent(named: device) else { return }
+      try socket.deleteNeighbour(entry, index: link.index, name: device.value)
+
     case .firewall(let change):
       guard let firewall else { throw CnetError(.failed, "a firewall step with no firewall to change") }
       switch change {
@@ -242,12 +301,33 @@ public final class PlanExecutor {
       try socket.deleteAddress(cidr, from: link)
     case .deleteRoute(let place, let route):
       try socket(place).deleteRoute(route)
+    case .deleteNeighbour(let device, let place, let entry):
+      try perform(.deleteNeighbour(device, place, entry), &none)
     case .firewall(let change):
       try perform(.firewall(change), &none)
     }
   }
 
   private func create(_ link: LinkPlan) throws {
+    if case .vxlan(let vxlan) = link.kind {
+      // Made in the host's namespace (its UDP socket stays there), then
+      // moved in and put on its master there.
+      let host = try socket(.host)
+      try host.addLink(link.name, .vxlan(VXLANOptions(vni: vxlan.vni, local: vxlan.local, port: vxlan.port,
+                                                     learning: vxlan.learning, proxy: vxlan.proxy)),
+                       mtu: link.mtu, address: link.mac)
+      if link.place != .host {
+        let target = try namespace(link.place)
+        try withExtendedLifetime(target) {
+          try host.setLink(named: link.name, LinkChanges(namespace: target))
+        }
+        forget(link.name, .host)
+      }
+      if let master = link.master {
+        try socket(link.place).setLink(named: link.name, LinkChanges(master: try index(master, link.place)))
+      }
+      return
+    }
     let socket = try socket(link.place)
     let master = try link.master.map { try index($0, link.place) }
     switch link.kind {
@@ -259,6 +339,8 @@ public final class PlanExecutor {
         try socket.addLink(link.name, .veth(VethPeer(name: peer.name, namespace: peerNamespace, address: peer.mac)),
                            mtu: link.mtu ?? peer.mtu, address: link.mac, master: master)
       }
+    case .vxlan:
+      break  // above
     }
   }
 
@@ -266,6 +348,7 @@ public final class PlanExecutor {
     switch kind {
     case .bridge: "bridge"
     case .veth: "veth"
+    case .vxlan: "vxlan"
     }
   }
 }
