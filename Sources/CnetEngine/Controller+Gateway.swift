@@ -17,7 +17,7 @@ extension Controller {
     for endpoint in endpoints.sorted(by: { Self.interfaceNumber($0) < Self.interfaceNumber($1) }) {
       guard endpoint.addresses.contains(where: { $0.family == family }),
         let network = try known.first(where: { $0.id == endpoint.networkID }) ?? store.network(id: endpoint.networkID),
-        !network.isInternal,
+        !network.isInternal, knownDriver(network.driver)?.providesDefaultRoute ?? true,
         let gateway = network.pools.lazy.compactMap(\.gateway).first(where: { $0.family == family })
       else { continue }
       return (endpoint, gateway)

@@ -33,14 +33,34 @@ extension Controller {
   public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec,
                       prepared: PendingNamespace? = nil) throws -> (EndpointRecord, SandboxRecord)
   {
+    let network: NetworkRecord
+    let joined: (EndpointRecord, SandboxRecord)
+    var outside: [PortMapping] = []
     do {
-      return try connect(networkReference, sandboxSpec, spec, prepared: prepared)
+      network = try self.network(networkReference)
+      // An overlay endpoint publishes nothing itself: its sandbox's ports
+      // go to the gateway bridge (Controller+GatewayBridge).
+      var own = spec
+      if try driver(network.driver).needsGatewayBridge, !network.isInternal {
+        outside = spec.ports
+        own.ports = []
+      }
+      joined = try connect(network.id, sandboxSpec, own, prepared: prepared)
     } catch {
       // Refused or failed before the namespace was taken: what its thread
       // made in the host goes now (attach undoes it once taken).
       if let prepared { warnEach(prepared.discard()) }
       throw error
     }
+    do {
+      try joinGatewayBridge(joined.1, after: network, ports: outside)
+    } catch {
+      attempt("undo the connect of \"\(sandboxSpec.name)\" to \"\(network.name)\"") {
+        _ = try disconnect(network.id, joined.1.id)
+      }
+      throw error
+    }
+    return joined
   }
 
   private func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, _ spec: EndpointSpec,
@@ -49,6 +69,7 @@ extension Controller {
     try Names.check(sandboxSpec.name, "sandbox")
     let network = try network(networkReference)
     try requireReady(network.state, "network \"\(network.name)\"")
+    try driver(network.driver).checkReady()
     var source: EndpointSource
     if let existing = try store.endpoint(network: network.id, named: spec.name) {
       if existing.sandboxID != nil {
@@ -302,7 +323,10 @@ extension Controller {
     guard let endpoint = sandboxEndpoints.first(where: { $0.networkID == network.id }) else {
       throw CnetError(.notFound, "sandbox \"\(sandbox.name)\" is not connected to network \"\(network.name)\"")
     }
+    let driver = try driver(network.driver)
+    try driver.checkReady()
     try detach(endpoint, from: sandbox, network: network, sandboxEndpoints: sandboxEndpoints, deleteEndpoint: true)
+    if driver.needsGatewayBridge { try leaveGatewayBridgeIfUnused(sandbox.name) }
     return endpoint
   }
 

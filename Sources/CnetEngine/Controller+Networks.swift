@@ -33,7 +33,8 @@ extension Controller {
     let driver = try driver(spec.driver)
     try driver.checkOptions(spec.options)
     let addressed = driver.assignsAddresses
-    let ipam = try ipam(spec.ipamDriver ?? (addressed ? "default" : "null"))
+    try driver.checkReady()
+    let ipam = try ipam(spec.ipamDriver ?? driver.defaultIPAM)
     if try store.network(named: spec.name) != nil {
       throw CnetError(.alreadyExists, "network \"\(spec.name)\" already exists")
     }
@@ -66,6 +67,7 @@ extension Controller {
     network.bridge = choices.bridge
     network.mtu = choices.mtu
     network.mac = choices.mac
+    network.options += choices.options.filter { added in !network.options.contains { $0.key == added.key } }
 
     // Reserve: pools and gateways, and the record in state `creating`.
     let reservation = IPAMReservation(ipam)
@@ -165,6 +167,10 @@ extension Controller {
       guard endpoints.isEmpty else {
         throw CnetError(.conflict,
           "network \"\(network.name)\" has endpoints: \(endpoints.map(\.name).joined(separator: ", ")) (remove or disconnect them first)")
+      }
+      if let driver = knownDriver(network.driver) {
+        try driver.checkReady()
+        try driver.checkRemoval(network.info)
       }
     }
     for network in networks {

@@ -51,12 +51,18 @@ public final class Controller {
     /// Whether a changing controller blocks termination signals for the
     /// rest of the process (a command's); a server handles them itself.
     public var holdsSignals = true
-    /// Network and IPAM drivers beyond the built-in ones (remote plugins),
-    /// looked up by name when first needed.
+    /// Network and IPAM drivers beyond the built-in ones (remote plugins,
+    /// the overlay driver of a cluster), looked up by name when first needed.
     public var plugins: (any DriverResolver)?
+    /// Networks shared beyond this host (a cluster's overlay networks),
+    /// taken into the store when a command names one it does not know.
+    public var catalog: (any NetworkCatalog)?
     /// Whether a missing or empty store may be made anew even when the
     /// kernel holds what cnet made with one (`gc --adopt`, `gc --force`).
     public var storeMayBeNew = false
+    /// Where the namespaces of overlay networks (their bridge and VXLAN
+    /// device) are named: under the run directory, not with the sandboxes.
+    public var overlayNamespaces: String { runDirectory + "/overlay" }
     /// Where a command's warnings go: something went wrong beside the
     /// command's own work, which went on (a command prints them on stderr,
     /// the plugin server logs them).
@@ -183,6 +189,11 @@ public final class Controller {
     if matches.count == 1 { return matches[0] }
     if matches.count > 1 {
       throw CnetError(.invalidArgument, "network id prefix \"\(reference)\" is ambiguous: \(matches.map(\.name).joined(separator: ", "))")
+    }
+    // A cluster's network this host has not seen yet: taken into the
+    // store, by a command that may change it.
+    if lock != nil, let catalog = settings.catalog, let spec = try catalog.network(reference) {
+      return try createNetwork(spec)
     }
     throw CnetError(.notFound, "network \"\(reference)\" not found")
   }

@@ -78,7 +78,8 @@ extension Controller {
 
   func executor(_ sandbox: SandboxContext?) -> PlanExecutor {
     PlanExecutor(host: { [kernel] in try kernel.host() }, firewall: kernel.firewall, sandbox: sandbox?.namespace,
-                 sandboxSocket: sandbox.map { context in { try context.socket() } }, warn: settings.warn)
+                 sandboxSocket: sandbox.map { context in { try context.socket() } },
+                 namespaces: NetnsDirectory(path: settings.overlayNamespaces), warn: settings.warn)
   }
 
   /// Takes back what plans made (a join that failed after them); a failure

@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// Ids, times and the names users give networks, endpoints and sandboxes.
-enum Names {
+public enum Names {
   /// 64 hex digits from the kernel's random source, as Docker's ids.
-  static func newID() -> String {
+  public static func newID() -> String {
     var generator = SystemRandomNumberGenerator()
     var text = ""
     for _ in 0..<4 {
@@ -19,7 +19,7 @@ enum Names {
   }
 
   /// Now, as RFC 3339 in UTC ("2026-11-24T20:30:00Z").
-  static func now() -> String { utc(Int64(time(nil))) }
+  public static func now() -> String { utc(Int64(time(nil))) }
 
   /// Seconds since the epoch as RFC 3339 in UTC, computed by hand: glibc's
   /// gmtime_r (and strftime) read the time zone file on their first call,

@@ -244,8 +244,10 @@ public final class BridgeDriver: NetworkDriver {
 
   /// Docker's MAC: 02:42 and the IPv4 address, so it is stable across
   /// restarts; random (locally administered) without an IPv4 address.
-  static func mac(for endpoint: EndpointInfo) -> MACAddress {
-    if case .v4(let a)? = endpoint.ipv4?.address {
+  static func mac(for endpoint: EndpointInfo) -> MACAddress { mac(ipv4: endpoint.ipv4) }
+
+  public static func mac(ipv4: CIDR?) -> MACAddress {
+    if case .v4(let a)? = ipv4?.address {
       let b = a.bytes
       return MACAddress(octets: (0x02, 0x42, b[0], b[1], b[2], b[3]))
     }

@@ -40,6 +40,28 @@ public protocol NetworkDriver: AnyObject {
   /// checked when the endpoint is created.
   var publishesPorts: Bool { get }
 
+  /// The IPAM driver its networks use unless `--ipam-driver` names one.
+  var defaultIPAM: String { get }
+
+  /// Whether a sandbox's default route may go through its networks'
+  /// gateways (not an overlay's: a sandbox on one leaves through a local
+  /// gateway bridge, as Docker's do through docker_gwbridge).
+  var providesDefaultRoute: Bool { get }
+
+  /// Whether its networks' sandboxes reach the outside through the local
+  /// gateway bridge network (Controller.gatewayBridge), which also
+  /// publishes their ports.
+  var needsGatewayBridge: Bool { get }
+
+  /// Whether the driver can serve now (a store it needs is reachable):
+  /// asked before a change that needs it begins, so that one that cannot
+  /// be carried out fails with one line and changes nothing.
+  func checkReady() throws
+
+  /// Whether `network` may be removed: asked before the removal begins (an
+  /// overlay network with endpoints on another host may not).
+  func checkRemoval(_ network: NetworkInfo) throws
+
   /// Checks the network's `-o` options before anything is made: unknown keys
   /// and bad values are refused here, with the key named.
   func checkOptions(_ options: [KeyValue]) throws
@@ -111,6 +133,18 @@ public protocol NetworkDriver: AnyObject {
 extension NetworkDriver {
   public func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool { true }
   public func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan? { nil }
+  public var defaultIPAM: String { assignsAddresses ? "default" : "null" }
+  public var providesDefaultRoute: Bool { true }
+  public var needsGatewayBridge: Bool { false }
+  public func checkReady() throws {}
+  public func checkRemoval(_ network: NetworkInfo) throws {}
+}
+
+/// Networks that live beyond this host (an overlay network another host
+/// of the cluster created): found by name or id when this host's store
+/// does not know them, and taken into it.
+public protocol NetworkCatalog: Sendable {
+  func network(_ reference: String) throws -> NetworkSpec?
 }
 
 /// Drivers that are not built in: Docker plugins, found and activated by
@@ -178,11 +212,14 @@ public struct NetworkChoices: Sendable, Equatable {
   public var bridge: String?
   public var mtu: Int?
   public var mac: String?
+  /// Options it adds to the network's (an overlay network's VXLAN id).
+  public var options: [KeyValue]
 
-  public init(bridge: String? = nil, mtu: Int? = nil, mac: String? = nil) {
+  public init(bridge: String? = nil, mtu: Int? = nil, mac: String? = nil, options: [KeyValue] = []) {
     self.bridge = bridge
     self.mtu = mtu
     self.mac = mac
+    self.options = options
   }
 }
 
