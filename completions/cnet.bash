@@ -173,13 +173,13 @@ _cnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    network|endpoint|sandbox|connect|disconnect|gc|doctor|firewall|plugin|netns|exec|link|bridge|addr|route|help)
+    network|endpoint|sandbox|connect|disconnect|gc|doctor|firewall|plugin|cluster|agent|netns|exec|link|bridge|addr|route|help)
         # Offer subcommand argument completions
         "_cnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc doctor firewall plugin netns exec link bridge addr route help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc doctor firewall plugin cluster agent netns exec link bridge addr route help' -- "${cur}"))
         ;;
     esac
 }
@@ -211,7 +211,7 @@ _cnet_network_create() {
     repeating_flags=()
     non_repeating_flags=(--ipv6 --internal --version -h --help)
     repeating_options=(--subnet --gateway --ip-range -o --opt --label)
-    non_repeating_options=(-d --driver --ipam-driver)
+    non_repeating_options=(-d --driver --ipam-driver --mtu)
     __cnet_offer_flags_options 1
 
     # Offer option value completions
@@ -232,6 +232,9 @@ _cnet_network_create() {
         return
         ;;
     '-o'|'--opt')
+        return
+        ;;
+    '--mtu')
         return
         ;;
     '--label')
@@ -505,8 +508,15 @@ _cnet_gc() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --adopt --force --json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--grace)
     __cnet_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--grace')
+        return
+        ;;
+    esac
 }
 
 _cnet_doctor() {
@@ -600,6 +610,77 @@ _cnet_plugin_serve() {
 _cnet_plugin_ls() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_cluster() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    join|ls|leave)
+        # Offer subcommand argument completions
+        "_cnet_cluster_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'join ls leave' -- "${cur}"))
+        ;;
+    esac
+}
+
+_cnet_cluster_join() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--advertise --name --vxlan-port --ttl)
+    __cnet_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--advertise')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--vxlan-port')
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    esac
+}
+
+_cnet_cluster_ls() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_cluster_leave() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __cnet_offer_flags_options 0
+}
+
+_cnet_agent() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
     __cnet_offer_flags_options 0

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CnetCluster
 import CnetCore
 import CnetEngine
 import CnetStore
@@ -23,6 +24,10 @@ struct GC: ParsableCommand {
       --adopt takes into a new store what the kernel and cnet's files still tell \
       (networks from their bridges, the endpoints joined to them and their \
       sandboxes) and removes nothing; --force removes it all.
+
+      On a host of a cluster, gc also frees the overlay addresses of hosts that \
+      have been gone (their lease ended) for longer than --grace, and only while \
+      they are still gone.
       """)
 
   @Flag(help: "Only print what would be done.")
@@ -34,10 +39,14 @@ struct GC: ParsableCommand {
   @Flag(help: "Remove what cnet made that the store does not know, even when the store is missing or empty.")
   var force = false
 
+  @Option(help: ArgumentHelp("How long a cluster's host must have been gone before gc frees its addresses (10m; s, m, h).", valueName: "duration"))
+  var grace = "10m"
+
   @OptionGroup var output: JSONOption
 
   func validate() throws {
     if adopt && force { throw ValidationError("--adopt and --force exclude each other") }
+    guard Membership.seconds(grace) != nil else { throw ValidationError("invalid --grace \"\(grace)\": expected seconds, or 30s, 10m, 1h") }
   }
 
   func run() throws {
@@ -50,6 +59,13 @@ struct GC: ParsableCommand {
     } else {
       let controller = try Engine.changing(settle: false, storeMayBeNew: adopt || force)
       (report, failures) = try controller.collectGarbage(dryRun: dryRun, adopt: adopt)
+      if let config = try ClusterConfig.load(stateDirectory: Controller.Settings().stateDirectory) {
+        do {
+          report += try Membership.collectAddresses(config, grace: Membership.seconds(grace) ?? 600, dryRun: dryRun)
+        } catch let error as ReportableError {
+          failures.append("the cluster's addresses: \(error.message)")
+        }
+      }
     }
     if output.json {
       emit(.array(report.map { .string($0) }))

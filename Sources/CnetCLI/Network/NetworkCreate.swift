@@ -15,7 +15,15 @@ struct NetworkCreate: ParsableCommand {
       network's are refused.
 
       Bridge options (-o): com.docker.network.bridge.name=NAME (default \
-      cnet-ID), com.docker.network.driver.mtu=N.
+      cnet-ID), com.docker.network.driver.mtu=N (or --mtu N).
+
+      Overlay networks (-d overlay, on a host that joined a cluster: cnet \
+      cluster join) span the cluster's hosts: every host sees them, names and \
+      VXLAN ids are unique cluster-wide, and subnets may not overlap another \
+      overlay network's. Without --subnet, a /24 of 10.0.0.0/8 is picked; \
+      -o vxlan.id=N chooses the VXLAN id (default: a free one from 256); the \
+      MTU is --mtu, else the underlay interface's minus 50. Their sandboxes \
+      reach the outside through the local bridge network cnet_gwbridge.
 
       Examples:
         cnet network create front
@@ -23,12 +31,13 @@ struct NetworkCreate: ParsableCommand {
         cnet network create dual --subnet 10.89.0.0/24 --subnet fd00:89::/64
         cnet network create isolated --internal
         cnet network create hostnet -d host
+        cnet network create ov1 -d overlay --subnet 10.200.0.0/24
       """)
 
   @Argument(help: "Name of the network.")
   var name: String
 
-  @Option(name: [.customShort("d"), .long], help: "Driver: bridge, host, null, or a Docker network plugin's name (cnet plugin ls).")
+  @Option(name: [.customShort("d"), .long], help: "Driver: bridge, host, null, overlay, or a Docker network plugin's name (cnet plugin ls).")
   var driver = "bridge"
 
   @Option(help: ArgumentHelp("Subnet, IPv4 or IPv6 (repeatable).", valueName: "cidr"))
@@ -52,6 +61,9 @@ struct NetworkCreate: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("opt")], help: ArgumentHelp("Driver option (repeatable).", valueName: "key=value"))
   var options: [String] = []
 
+  @Option(help: ArgumentHelp("MTU of the network's links (com.docker.network.driver.mtu).", valueName: "n"))
+  var mtu: Int?
+
   @Option(help: ArgumentHelp("Label (repeatable).", valueName: "key=value"))
   var label: [String] = []
 
@@ -65,6 +77,13 @@ struct NetworkCreate: ParsableCommand {
     spec.ipv6 = ipv6
     spec.isInternal = `internal`
     spec.options = try options.map { try Engine.keyValue($0, "-o") }
+    if let mtu {
+      let key = "com.docker.network.driver.mtu"
+      if let given = spec.options.first(where: { $0.key == key }), given.value != String(mtu) {
+        throw CnetError(.invalidArgument, "--mtu \(mtu) and -o \(key)=\(given.value) disagree")
+      }
+      if !spec.options.contains(where: { $0.key == key }) { spec.options.append(KeyValue(key, String(mtu))) }
+    }
     spec.labels = try label.map { try Engine.keyValue($0, "--label") }
     return spec
   }

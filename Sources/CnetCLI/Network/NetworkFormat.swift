@@ -6,20 +6,25 @@ import CnetStore
 /// `docker network inspect`.
 enum NetworkFormat {
   static func table(_ networks: [NetworkRecord]) -> Table {
-    var table = Table("NETWORK ID", "NAME", "DRIVER", "SUBNETS")
+    var table = Table("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNETS")
     for network in networks {
       let subnets = network.pools.map(\.subnet.description)
-      table.add([Engine.shortID(network.id), network.name, network.driver, subnets.isEmpty ? "-" : subnets.joined(separator: ",")])
+      table.add([Engine.shortID(network.id), network.name, network.driver, scope(network),
+                 subnets.isEmpty ? "-" : subnets.joined(separator: ",")])
     }
     return table
   }
+
+  /// Docker's word for where a network exists: on every host of the
+  /// cluster (an overlay network), or on this one.
+  static func scope(_ network: NetworkRecord) -> String { network.driver == "overlay" ? "global" : "local" }
 
   static func json(_ network: NetworkRecord, endpoints: [EndpointRecord], sandboxes: [String: String]) -> JSON {
     var fields: [(String, JSON)] = [
       ("Name", .string(network.name)),
       ("Id", .string(network.id)),
       ("Created", .string(network.created)),
-      ("Scope", .string("local")),
+      ("Scope", .string(scope(network))),
       ("Driver", .string(network.driver)),
       ("EnableIPv6", .bool(network.ipv6)),
       ("IPAM", .object([
@@ -44,7 +49,8 @@ enum NetworkFormat {
 
   static func text(_ network: NetworkRecord, endpoints: [EndpointRecord], sandboxes: [String: String]) -> String {
     var lines: [(String, String)] = [
-      ("Name", network.name), ("ID", network.id), ("Driver", network.driver), ("IPAM driver", network.ipamDriver),
+      ("Name", network.name), ("ID", network.id), ("Driver", network.driver), ("Scope", scope(network)),
+      ("IPAM driver", network.ipamDriver),
     ]
     if let bridge = network.bridge { lines.append(("Bridge", bridge)) }
     for pool in network.pools {

@@ -1,5 +1,7 @@
+import CnetCluster
 import CnetCore
 import CnetEngine
+import CnetKernel
 import CnetPlugin
 import CnetStore
 
@@ -17,14 +19,24 @@ enum Engine {
   /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
   /// interrupted command left.
   static func changing(settle: Bool = true, repair: Bool = true, storeMayBeNew: Bool = false) throws -> Controller {
-    var settings = Controller.Settings()
-    settings.plugins = PluginResolver(stateDirectory: settings.stateDirectory)
-    settings.warn = { writeError("cnet: warning: " + $0 + "\n") }
+    var settings = try settings()
     settings.storeMayBeNew = storeMayBeNew
-    if let seconds = try lockTimeout() { settings.lockTimeout = seconds }
     let controller = try Controller.forChanges(settings, settle: settle, repair: repair)
     active = controller
     return controller
+  }
+
+  /// A command's settings: drivers beyond the built-in ones (a cluster's
+  /// overlay driver, plugins), found by name only when a network names
+  /// one; warnings on stderr; the lock timeout.
+  static func settings() throws -> Controller.Settings {
+    var settings = Controller.Settings()
+    settings.plugins = ClusterResolver(inner: PluginResolver(stateDirectory: settings.stateDirectory),
+                                       stateDirectory: settings.stateDirectory, runDirectory: settings.runDirectory)
+    settings.catalog = ClusterCatalog(stateDirectory: settings.stateDirectory)
+    settings.warn = { writeError("cnet: warning: " + $0 + "\n") }
+    if let seconds = try lockTimeout() { settings.lockTimeout = seconds }
+    return settings
   }
 
   /// CNET_LOCK_TIMEOUT, when set.

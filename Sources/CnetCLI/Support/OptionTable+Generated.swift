@@ -33,6 +33,11 @@ extension OptionTable {
     "plugin",
     "plugin serve",
     "plugin ls",
+    "cluster",
+    "cluster join",
+    "cluster ls",
+    "cluster leave",
+    "agent",
     "netns",
     "netns add",
     "netns del",
@@ -93,6 +98,7 @@ extension OptionTable {
           OptionSpec(["--internal"], value: false, repeats: false),
           OptionSpec(["--ipam-driver"], value: true, repeats: false),
           OptionSpec(["-o", "--opt"], value: true, repeats: true),
+          OptionSpec(["--mtu"], value: true, repeats: false),
           OptionSpec(["--label"], value: true, repeats: true),
           OptionSpec(["--version"], value: false, repeats: false),
           OptionSpec(["-h", "--help"], value: false, repeats: false),
@@ -259,6 +265,7 @@ extension OptionTable {
           OptionSpec(["--dry-run"], value: false, repeats: false),
           OptionSpec(["--adopt"], value: false, repeats: false),
           OptionSpec(["--force"], value: false, repeats: false),
+          OptionSpec(["--grace"], value: true, repeats: false),
           OptionSpec(["--json"], value: false, repeats: false),
           OptionSpec(["--version"], value: false, repeats: false),
           OptionSpec(["-h", "--help"], value: false, repeats: false),
@@ -314,6 +321,47 @@ extension OptionTable {
         path: ["plugin", "ls"], aliases: ["list"],
         options: [
           OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "cluster":
+      return CommandOptions(
+        path: ["cluster"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "cluster join":
+      return CommandOptions(
+        path: ["cluster", "join"], aliases: [],
+        options: [
+          OptionSpec(["--advertise"], value: true, repeats: false),
+          OptionSpec(["--name"], value: true, repeats: false),
+          OptionSpec(["--vxlan-port"], value: true, repeats: false),
+          OptionSpec(["--ttl"], value: true, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "cluster ls":
+      return CommandOptions(
+        path: ["cluster", "ls"], aliases: ["list"],
+        options: [
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "cluster leave":
+      return CommandOptions(
+        path: ["cluster", "leave"], aliases: [],
+        options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "agent":
+      return CommandOptions(
+        path: ["agent"], aliases: [],
+        options: [
           OptionSpec(["--version"], value: false, repeats: false),
           OptionSpec(["-h", "--help"], value: false, repeats: false),
         ])
