@@ -36,7 +36,7 @@ struct AgentCommand: ParsableCommand {
     for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
     pthread_sigmask(SIG_BLOCK, &signals, nil)
     let log: @Sendable (String) -> Void = { writeError("cnet agent: " + $0 + "\n") }
-    let agent = try Agent(config: config, runDirectory: settings.runDirectory, openController: {
+    let agent = try Agent(config: config, stateDirectory: settings.stateDirectory, runDirectory: settings.runDirectory, openController: {
       var changing = try Engine.settings()
       changing.holdsSignals = false
       changing.warn = log

@@ -32,6 +32,7 @@ import Glibc
 /// sees this one go.
 public final class Agent: @unchecked Sendable {
   let config: ClusterConfig
+  let stateDirectory: String
   let runDirectory: String
   let etcd: EtcdClient
   let keys: ClusterKeys
@@ -54,9 +55,10 @@ public final class Agent: @unchecked Sendable {
   private var aliveHosts: Set<String> = []
   private var revision: Int64 = 0
 
-  public init(config: ClusterConfig, runDirectory: String, openController: @escaping () throws -> Controller,
-              log: @escaping @Sendable (String) -> Void) throws {
+  public init(config: ClusterConfig, stateDirectory: String, runDirectory: String,
+              openController: @escaping () throws -> Controller, log: @escaping @Sendable (String) -> Void) throws {
     self.config = config
+    self.stateDirectory = stateDirectory
     self.runDirectory = runDirectory
     etcd = try config.client()
     keys = config.keys
@@ -158,6 +160,14 @@ public final class Agent: @unchecked Sendable {
       pause(interval)
       if isStopping { return }
       let current = monitor.locked { lease }
+      // `cnet cluster leave` removed the host and revoked its lease: it
+      // must not come back by itself (a lease it took meanwhile goes too).
+      guard (try? ClusterConfig.load(stateDirectory: stateDirectory)) == config else {
+        log("this host left the cluster (or joined another): stopping")
+        try? etcd.revokeLease(current)
+        stop()
+        return
+      }
       do {
         if try etcd.keepAlive(current) > 0 { continue }
         log("lease \(current) ended; registering again")
@@ -195,21 +205,30 @@ public final class Agent: @unchecked Sendable {
                                             vtep: config.advertise, name: endpoint.name)
         let mine = try ClusterRecord.encode(ClusterRecord.Address(host: config.hostID, endpoint: nil))
         let publish = EtcdOperation.put(keys.endpoint(network.id, endpoint.id), try ClusterRecord.encode(record), lease: current)
-        let held = try etcd.range(addressKey).kvs.first
-        var compare: [EtcdCompare] = [.leased(keys.host(config.hostID), current)]
-        var success = [publish]
-        if let held {
-          let owner = try ClusterRecord.decode(ClusterRecord.Address.self, held.value, key: addressKey)
-          guard owner.host == config.hostID else {
-            conflicts.append("\(endpoint.name) (\(ipv4.address)) on \(network.name): the address belongs to host \(owner.host.prefix(12)) now")
-            continue
+        // Twice at most: a first try whose answer was lost may have taken
+        // the address, which the second then finds this host's.
+        var published = false
+        var rival: String?
+        for _ in 0..<2 where !published && rival == nil {
+          let held = try etcd.range(addressKey).kvs.first
+          var compare: [EtcdCompare] = [.leased(keys.host(config.hostID), current)]
+          var success = [publish]
+          if let held {
+            let owner = try ClusterRecord.decode(ClusterRecord.Address.self, held.value, key: addressKey)
+            guard owner.host == config.hostID else {
+              rival = owner.host
+              break
+            }
+            compare.append(EtcdCompare(addressKey, .mod, .equal, number: held.modRevision))
+          } else {
+            compare.append(.absent(addressKey))
+            success.insert(.put(addressKey, mine, lease: 0), at: 0)
           }
-          compare.append(EtcdCompare(addressKey, .mod, .equal, number: held.modRevision))
-        } else {
-          compare.append(.absent(addressKey))
-          success.insert(.put(addressKey, mine, lease: 0), at: 0)
+          published = try etcd.txn(compare, success: success, failure: []).succeeded
         }
-        if !(try etcd.txn(compare, success: success, failure: []).succeeded) {
+        if let rival {
+          conflicts.append("\(endpoint.name) (\(ipv4.address)) on \(network.name): the address belongs to host \(rival.prefix(12)) now")
+        } else if !published {
           conflicts.append("\(endpoint.name) (\(ipv4.address)) on \(network.name): its address changed hands meanwhile")
         }
       }
@@ -318,6 +337,11 @@ public final class Agent: @unchecked Sendable {
       }
     }
     for network in local where networks[network.id] == nil && network.state == .ready {
+      // What was listed may be older than a network this host's own
+      // command just made: etcd is asked again, now that the lock is held.
+      if try !etcd.range(keys.network(network.id), prefix: false, keysOnly: true, serializable: false).kvs.isEmpty {
+        continue
+      }
       guard try controller.store.endpoints(network: network.id).isEmpty else {
         log("network \"\(network.name)\" left the cluster, but endpoints here still use it")
         continue

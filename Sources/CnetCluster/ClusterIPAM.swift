@@ -86,7 +86,13 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
     }
     guard let lease = HostLease.read(runDirectory: runDirectory) else { throw OverlayDriver.notAlive }
     let etcd = try etcd()
-    let owner = try ClusterRecord.encode(ClusterRecord.Address(host: config.hostID, endpoint: nil))
+    let claim = String(Names.newID().prefix(16))
+    let owner = try ClusterRecord.encode(ClusterRecord.Address(host: config.hostID, endpoint: nil, claim: claim))
+    /// Whether the address's holder is this very request (its first try
+    /// went through though its answer was lost).
+    func isMine(_ holder: EtcdKeyValue?, _ key: String) -> Bool {
+      holder.flatMap { try? ClusterRecord.decode(ClusterRecord.Address.self, $0.value, key: key) }?.claim == claim
+    }
     if let address {
       guard subnet.contains(address), CIDR.hostReason(address) == nil, address != subnet.network,
         address != subnet.broadcast.map(IPAddress.v4)
@@ -96,7 +102,7 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       let key = Self.key(keys, subnet, address)
       let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
                                 success: [.put(key, owner, lease: 0)], failure: [.range(key, prefix: false)])
-      guard result.succeeded else {
+      guard result.succeeded || isMine(result.ranges.first??.kvs.first, key) else {
         if let holder = result.ranges.first??.kvs.first {
           let owner = (try? ClusterRecord.decode(ClusterRecord.Address.self, holder.value, key: key))?.host ?? "?"
           throw CnetError(.conflict, "address \(address) is in use in the cluster (host \(owner.prefix(12)))")
@@ -117,7 +123,9 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       let key = Self.key(keys, subnet, candidate)
       let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
                                 success: [.put(key, owner, lease: 0)], failure: [.range(key, prefix: false)])
-      if result.succeeded { return try CIDR(address: candidate, prefixLength: subnet.prefixLength) }
+      if result.succeeded || isMine(result.ranges.first??.kvs.first, key) {
+        return try CIDR(address: candidate, prefixLength: subnet.prefixLength)
+      }
       if result.ranges.first??.kvs.first == nil { throw OverlayDriver.notAlive }
       // Taken meanwhile by another host: look again.
     }

@@ -42,6 +42,9 @@ public enum ClusterRecord {
   public struct Address: Codable, Sendable, Equatable {
     public var host: String
     public var endpoint: String?
+    /// A token of the request that took it: a request repeated after an
+    /// answer lost in a leader election finds its own claim, not a rival's.
+    public var claim: String? = nil
   }
 
   public struct Endpoint: Codable, Sendable, Equatable {

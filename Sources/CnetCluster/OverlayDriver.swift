@@ -157,8 +157,14 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
         }
         return KernelPlan()
       }
-      for other in existing.kvs {
-        let found = try ClusterRecord.decode(ClusterRecord.Network.self, other.value, key: other.key)
+      let others = try existing.kvs.map { try ClusterRecord.decode(ClusterRecord.Network.self, $0.value, key: $0.key) }
+      // The name first: two hosts creating one name at once (each with
+      // the same automatic subnet) must hear that the name is taken.
+      if let (kv, _) = zip(existing.kvs, others).first(where: { $0.1.name == network.name }) {
+        let holder = kv.key.dropFirst(keys.networks.count).prefix(12)
+        throw CnetError(.alreadyExists, "network \"\(network.name)\" exists in the cluster (id \(holder))")
+      }
+      for found in others {
         for subnet in network.subnets {
           if let clash = found.subnets.first(where: { (try? CIDR($0.subnet))?.overlaps(subnet.subnet) == true }) {
             throw CnetError(.conflict, "subnet \(subnet.subnet) overlaps \(clash.subnet) of overlay network \"\(found.name)\"")
@@ -207,13 +213,16 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     let etcd = try etcd()
     let id = Array(network.id.utf8)
     if let vni = try? Self.vni(network) {
+      // Only what this network holds: a create that lost a race to another
+      // host's network of the same name (and, unasked, the same subnet),
+      // rolled back, must not take that network's records with it.
       var deletes: [EtcdOperation] = [.delete(keys.network(network.id), prefix: false)]
       for subnet in network.subnets {
         deletes.append(.delete(ClusterIPAM.prefix(keys, subnet.subnet), prefix: true))
       }
       _ = try etcd.txn([.holds(keys.name(network.name), id)], success: [.delete(keys.name(network.name), prefix: false)], failure: [])
       _ = try etcd.txn([.holds(keys.vni(vni), id)], success: [.delete(keys.vni(vni), prefix: false)], failure: [])
-      _ = try etcd.txn([], success: deletes, failure: [])
+      _ = try etcd.txn([EtcdCompare(keys.network(network.id), .create, .greater, number: 0)], success: deletes, failure: [])
     }
     return KernelPlan([.deleteNamespace(Self.namespace(of: network.id))])
   }

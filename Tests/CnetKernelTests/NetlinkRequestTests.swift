@@ -100,6 +100,64 @@ import Testing
       """)])
   }
 
+  /// An overlay network's device: the host's VTEP as the source, learning
+  /// off and proxy ARP on (`ip link add vx-256 type vxlan id 256 local
+  /// 192.0.2.1 dstport 4789 nolearning proxy`).
+  @Test func vxlanAddWithoutLearning() throws {
+    let fake = FakeTransport()
+    try socket(fake, seq: 14).addLink(
+      try InterfaceName("vx-256"),
+      .vxlan(VXLANOptions(vni: 256, local: IPAddress("192.0.2.1"), port: 4789, learning: false, proxy: true)))
+    #expect(fake.requests == [hex("""
+      68000000 1000 0506 0e000000 00000000  // nlmsghdr: len 104, RTM_NEWLINK, create, seq 14
+      00 00 0000 00000000 00000000 00000000 // ifinfomsg
+      0b00 0300 76782d32353600 00           // IFLA_IFNAME "vx-256"
+      3c00 1280                             // IFLA_LINKINFO (nested)
+      0a00 0100 76786c616e00 0000           //   IFLA_INFO_KIND "vxlan"
+      2c00 0280                             //   IFLA_INFO_DATA (nested)
+      0800 0100 00010000                    //     IFLA_VXLAN_ID 256
+      0800 0400 c0000201                    //     IFLA_VXLAN_LOCAL 192.0.2.1
+      0600 0f00 12b5 0000                   //     IFLA_VXLAN_PORT 4789, network order
+      0500 0700 00 000000                   //     IFLA_VXLAN_LEARNING 0
+      0500 0b00 01 000000                   //     IFLA_VXLAN_PROXY 1
+      """)])
+  }
+
+  /// `ip neigh replace 10.0.0.5 lladdr 02:42:0a:00:00:05 dev vx nud
+  /// permanent`: by replace, so an address that moved changes in place.
+  @Test func neighbourReplace() throws {
+    let fake = FakeTransport()
+    let entry = NeighbourEntry(.neighbour(try #require(IPAddress("10.0.0.5"))), mac: try MACAddress("02:42:0a:00:00:05"))
+    try socket(fake, seq: 5).setNeighbour(entry, index: 3, name: "vx")
+    #expect(fake.requests == [hex("""
+      30000000 1c00 0505 05000000 00000000  // nlmsghdr: len 48, RTM_NEWNEIGH, REQUEST|ACK|REPLACE|CREATE, seq 5
+      02 000000 03000000 8000 00 00         // ndmsg: AF_INET, index 3, NUD_PERMANENT, no flags
+      0800 0100 0a000005                    // NDA_DST 10.0.0.5
+      0a00 0200 02420a000005 0000           // NDA_LLADDR
+      """)])
+  }
+
+  /// `bridge fdb replace 02:42:0a:00:00:05 dev vx dst 192.0.2.2 self
+  /// permanent`: the MAC's frames go to that host's VTEP.
+  @Test func forwardingReplaceAndDelete() throws {
+    let fake = FakeTransport()
+    let entry = NeighbourEntry(.forwarding(vtep: try #require(IPAddress("192.0.2.2"))), mac: try MACAddress("02:42:0a:00:00:05"))
+    let socket = socket(fake, seq: 6)
+    try socket.setNeighbour(entry, index: 3, name: "vx")
+    try socket.deleteNeighbour(entry, index: 3, name: "vx")
+    #expect(fake.requests == [hex("""
+      30000000 1c00 0505 06000000 00000000  // nlmsghdr: len 48, RTM_NEWNEIGH, REQUEST|ACK|REPLACE|CREATE, seq 6
+      07 000000 03000000 8000 02 00         // ndmsg: AF_BRIDGE, index 3, NUD_PERMANENT, NTF_SELF
+      0800 0100 c0000202                    // NDA_DST 192.0.2.2 (the VTEP)
+      0a00 0200 02420a000005 0000           // NDA_LLADDR
+      """), hex("""
+      30000000 1d00 0500 07000000 00000000  // nlmsghdr: len 48, RTM_DELNEIGH, REQUEST|ACK, seq 7
+      07 000000 03000000 8000 02 00
+      0800 0100 c0000202
+      0a00 0200 02420a000005 0000
+      """)])
+  }
+
   @Test func macvlanAdd() throws {
     let fake = FakeTransport()
     try socket(fake, seq: 1).addLink(try InterfaceName("mv0"), .macvlan(parent: 2, mode: .bridge))

@@ -161,7 +161,10 @@ three_hosts() {
   wait "$second" && ok=$((ok + 1)) || true
   [ "$ok" = 1 ]
   grep -hE 'exists in the cluster|"race" already exists' "$BATS_TEST_TMPDIR"/err1 "$BATS_TEST_TMPDIR"/err2 || { cat "$BATS_TEST_TMPDIR"/err* >&2; false; }
-  [ "$(in_host etcdctl --endpoints "$ETCD_URL" get --prefix --keys-only /cnet/v1/networks/ | grep -c .)" = 1 ]
+  run in_host etcdctl --endpoints "$ETCD_URL" get --prefix /cnet/v1/networks/
+  [ "$(grep -c '^/cnet/v1/networks/' <<<"$output")" = 1 ] || { cat "$BATS_TEST_TMPDIR"/agent*.log >&2; false; }
+  # The loser's rollback left the winner's gateway address owned.
+  [ -n "$(in_host etcdctl --endpoints "$ETCD_URL" get --prefix --keys-only /cnet/v1/ipam/)" ]
 }
 
 @test "overlay: etcd down: traffic flows, overlay changes fail within 5 s and change nothing, bridges work; then it recovers" {
@@ -294,7 +297,6 @@ three_hosts() {
   etcd_start m1 192.0.2.1 "$cluster"
   etcd_start m2 192.0.2.2 "$cluster"
   etcd_start m3 192.0.2.3 "$cluster"
-  local members=m3
   etcd_wait http://192.0.2.1:2379
   ETCD_URL=http://192.0.2.1:2379,http://192.0.2.2:2379,http://192.0.2.3:2379
   join 1
@@ -306,5 +308,36 @@ three_hosts() {
   cnet_on 2 connect ov b
   on 2 ip netns exec b ping -c 1 -W 2 "$(ip_of 1 a)" >/dev/null
   cnet_on 1 disconnect ov a
-  : "$members"
+}
+
+@test "overlay: an internal network has no way out; leave is refused while endpoints are here; the agent stops on SIGTERM" {
+  etcd_start
+  add_host 1
+  add_host 2
+  join 1
+  join 2
+  cnet_on 1 network create iov -d overlay --internal --subnet 10.209.0.0/24 >/dev/null
+  cnet_on 1 connect iov a
+  cnet_on 2 connect iov b
+  wait_for 5 answers 1 a "$(ip_of 2 b)"
+  # Internal: eth0 only, no default route, no gateway bridge.
+  [ "$(on 1 ip netns exec a ip -o link show | grep -vc ': lo:')" = 1 ]
+  [ -z "$(on 1 ip netns exec a ip route show default)" ]
+  ! cnet_on 1 network ls | grep -q cnet_gwbridge
+  run --separate-stderr cnet_on 1 cluster leave
+  assert_fails 4 'endpoints'
+  kill -TERM "${AGENT_OF[1]}"
+  local status=0
+  wait "${AGENT_OF[1]}" || status=$?
+  [ "$status" = 0 ]
+  grep -q 'stopped' "$BATS_TEST_TMPDIR/agent1.log"
+  cnet_on 1 disconnect iov a
+  start_agent 1
+  wait_for 5 grep -q 'alive in the cluster' "$BATS_TEST_TMPDIR/agent1.log"
+  cnet_on 1 cluster leave
+  # Its agent stops by itself; the others see it leave, and nothing is left of it.
+  wait_for 10 exited "${AGENT_OF[1]}"
+  run cnet_on 2 cluster ls --json
+  [ "$(echo "$output" | jq -r '[.[] | select(.Name == "h1")] | length')" = 0 ]
+  [ "$(in_host etcdctl --endpoints "$ETCD_URL" get --prefix --keys-only /cnet/v1/hosts/ | grep -c .)" = 1 ]
 }

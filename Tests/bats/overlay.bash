@@ -144,6 +144,12 @@ teardown() {
   stop_host
 }
 
+# exited PID: the process is gone (or a zombie its parent has not waited for).
+exited() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null || true)
+  [ -z "$state" ] || [[ "$state" == Z* ]]
+}
 # has_entry N PATTERN / lacks_entry N PATTERN: about entries_on N.
 has_entry() { entries_on "$1" | grep -q -- "$2"; }
 lacks_entry() { ! entries_on "$1" | grep -q -- "$2"; }

@@ -152,27 +152,49 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
 
   // MARK: - Transport
 
+  /// One request and its reply. A reply of gRPC's Unavailable (code 14:
+  /// "no leader", "leader changed" while a member is lost and the others
+  /// elect a new leader) is tried again, at another member, until the
+  /// deadline: every write cnet sends is safe to repeat, being idempotent
+  /// or guarded by compares that recognise its own earlier success (a
+  /// claim token, the network's id).
   private func call<Request: Encodable, Reply: Decodable>(_ path: String, _ request: Request, _ type: Reply.Type) throws -> Reply {
     let deadline = StreamSocket.now() + timeout
-    var (connection, head) = try open(path, try JSONEncoder().encode(request), deadline: deadline, streaming: false)
-    let body: [UInt8]
-    do throws(HTTPConnection.Failure) {
-      if path == "/v3/lease/keepalive", HTTPConnection.isChunked(head) {
-        // A stream: its first message is the reply.
-        body = try connection.readChunk(limit: 1 << 20, until: deadline) ?? []
-      } else {
-        body = try connection.readBody(head, limit: 64 << 20, until: deadline, toEnd: true)
+    let encoded = try JSONEncoder().encode(request)
+    var pause = 0.05
+    while true {
+      var (connection, head) = try open(path, encoded, deadline: deadline, streaming: false)
+      let body: [UInt8]
+      do throws(HTTPConnection.Failure) {
+        if path == "/v3/lease/keepalive", HTTPConnection.isChunked(head) {
+          // A stream: its first message is the reply.
+          body = try connection.readChunk(limit: 1 << 20, until: deadline) ?? []
+        } else {
+          body = try connection.readBody(head, limit: 64 << 20, until: deadline, toEnd: true)
+        }
+      } catch {
+        throw EtcdError.unreachable(endpoints: endpointList, reason: "no reply to \(path): \(Self.describe(error))")
       }
-    } catch {
-      throw EtcdError.unreachable(endpoints: endpointList, reason: "no reply to \(path): \(Self.describe(error))")
-    }
-    guard head.status == 200 else { throw EtcdError.refused(Self.errorText(body, status: head.status)) }
-    do {
-      return try JSONDecoder().decode(type, from: Data(Self.firstLine(body)))
-    } catch {
-      throw EtcdError.refused("an answer to \(path) that is not what etcd sends: \(String(decoding: body.prefix(200), as: UTF8.self))")
+      guard head.status == 200 else {
+        let error = Self.errorReply(body, status: head.status)
+        if error.code == Self.unavailable, StreamSocket.now() + pause < deadline {
+          monitor.locked { preferred = (preferred + 1) % endpoints.count }
+          usleep(UInt32(pause * 1_000_000))
+          pause = min(pause * 2, 0.5)
+          continue
+        }
+        throw EtcdError.refused(error.text)
+      }
+      do {
+        return try JSONDecoder().decode(type, from: Data(Self.firstLine(body)))
+      } catch {
+        throw EtcdError.refused("an answer to \(path) that is not what etcd sends: \(String(decoding: body.prefix(200), as: UTF8.self))")
+      }
     }
   }
+
+  /// gRPC's status code Unavailable, as the gateway's error replies carry it.
+  static let unavailable = 14
 
   /// Sends a POST to the first endpoint that takes it and reads the head of
   /// its reply. A connection refused or a silence moves on to the next.
@@ -222,15 +244,16 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
   }
 
   /// What an error reply says: {"error": "...", "message": "...", "code": N}.
-  static func errorText(_ body: [UInt8], status: Int?) -> String {
+  static func errorReply(_ body: [UInt8], status: Int?) -> (text: String, code: Int?) {
     struct Reply: Decodable {
       var error: String?
       var message: String?
+      var code: Int?
     }
     if let reply = try? JSONDecoder().decode(Reply.self, from: Data(firstLine(body))), let text = reply.message ?? reply.error {
-      return text
+      return (text, reply.code)
     }
-    return "HTTP status \(status.map(String.init) ?? "?")"
+    return ("HTTP status \(status.map(String.init) ?? "?")", nil)
   }
 }
 
