@@ -64,7 +64,7 @@ public final class Agent: @unchecked Sendable {
     keys = config.keys
     self.openController = openController
     self.log = log
-    namespaces = NetnsDirectory(path: runDirectory + "/overlay")
+    namespaces = NetnsDirectory(path: Controller.Settings.overlayNamespaces(runDirectory: runDirectory))
   }
 
   // MARK: - Running

@@ -111,23 +111,27 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       }
       return try CIDR(address: address, prefixLength: subnet.prefixLength)
     }
-    // The next free address after a random place: hosts allocating at once
-    // seldom want the same one, and an address freed is not at once reused.
+    // A random address first, taken if free: in a subnet with room, one
+    // request. Then the next free one after a random place, from a
+    // listing: hosts allocating at once seldom want the same one, and an
+    // address freed is not at once reused.
+    var candidate = Self.host(subnet, Int.random(in: 1...max(Self.hostCount(subnet), 1)))
     for _ in 0..<10 {
-      let taken = Set(try etcd.range(Self.prefix(keys, subnet), prefix: true, keysOnly: true, serializable: false).kvs.map {
-        String($0.key.dropFirst(Self.prefix(keys, subnet).count))
-      })
-      guard let candidate = Self.free(in: subnet, taken: taken) else {
+      guard let chosen = candidate else {
         throw CnetError(.conflict, "no address is free in \(subnet)")
       }
-      let key = Self.key(keys, subnet, candidate)
+      let key = Self.key(keys, subnet, chosen)
       let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
                                 success: [.put(key, owner, lease: 0)], failure: [.range(key, prefix: false)])
       if result.succeeded || isMine(result.ranges.first??.kvs.first, key) {
-        return try CIDR(address: candidate, prefixLength: subnet.prefixLength)
+        return try CIDR(address: chosen, prefixLength: subnet.prefixLength)
       }
       if result.ranges.first??.kvs.first == nil { throw OverlayDriver.notAlive }
-      // Taken meanwhile by another host: look again.
+      // Taken: look at what is.
+      let taken = Set(try etcd.range(Self.prefix(keys, subnet), prefix: true, keysOnly: true, serializable: false).kvs.map {
+        String($0.key.dropFirst(Self.prefix(keys, subnet).count))
+      })
+      candidate = Self.free(in: subnet, taken: taken)
     }
     throw CnetError(.conflict, "no address could be taken in \(subnet): the cluster kept taking them")
   }

@@ -1,5 +1,6 @@
 import CnetCore
 import CnetEngine
+import CnetKernel
 
 /// The overlay driver: networks that span the hosts of a cluster, over
 /// VXLAN, as libnetwork's overlay driver builds them.
@@ -247,6 +248,7 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     let vni = try Self.vni(network)
     guard let vtep = config.vtep else { throw CnetError(.failed, "this host's advertise address \(config.advertise) is not an address") }
     let place = PlanPlace.named(Self.namespace(of: network.id))
+    let isFirst = !NetnsDirectory(path: Controller.Settings.overlayNamespaces(runDirectory: runDirectory)).exists(try NamespaceName(Self.namespace(of: network.id)))
     let mtu = UInt32(network.mtu ?? config.underlayMTU - Self.encapsulation)
     let mark = OwnerMark.network(network.id)
     let vxlan = Self.vxlanDevice(vni)
@@ -276,9 +278,11 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     for address in join.endpoint.addresses {
       plan.steps.append(.addAddress(peer, .sandbox, address, ensure: false))
     }
-    // What other hosts publish on this network, so the sandbox reaches
-    // them at once; the agent keeps it up to date from here on.
-    plan.steps += try remoteEntries(network.id, vni: vni)
+    // The first join on this host: what other hosts publish on the
+    // network, so the sandbox reaches them at once. Later joins find the
+    // entries there; the agent keeps them (and reconciles this network
+    // again when this endpoint is published, mending a device made anew).
+    if isFirst { plan.steps += try remoteEntries(network.id, vni: vni) }
     return plan
   }
 

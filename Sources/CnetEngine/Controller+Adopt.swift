@@ -197,7 +197,7 @@ extension Controller {
       try store.transaction {
         for sandbox in sandboxes.values {
           let joined = try store.networkIDs(ofSandbox: sandbox.id)
-          try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: joined))
+          try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: try namedNetworks(joined)))
         }
       }
     }

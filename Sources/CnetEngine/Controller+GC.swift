@@ -78,7 +78,7 @@ extension Controller {
       let missing = SandboxFiles.names.filter { directory?.kind(of: $0) == nil }
       guard !missing.isEmpty else { continue }
       report.append("write \(files.path(sandbox))/{\(missing.joined(separator: ","))} again (sandbox \"\(sandbox.name)\"): missing")
-      if !dryRun { try files.create(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id)) }
+      if !dryRun { try files.create(sandbox, joinedNetworks: try namedNetworks(try store.networkIDs(ofSandbox: sandbox.id))) }
     }
     return report
   }

@@ -15,7 +15,21 @@ extension Controller {
     var spec = NetworkSpec(name: Self.gatewayBridgeName)
     // Sandboxes of different overlay networks must not meet here.
     spec.options = [KeyValue(BridgeDriver.bridgeNameOption, Self.gatewayBridgeName), KeyValue(BridgeDriver.iccOption, "false")]
-    return try createNetwork(spec)
+    let made = try createNetwork(spec)
+    gatewayBridgeLookup = .some(made.id)
+    return made
+  }
+
+  /// The networks whose names a sandbox's hosts file lists, of those it
+  /// joined: all but the gateway bridge, a way out and nothing more (as
+  /// Docker's docker_gwbridge). A sandbox on one overlay network then
+  /// shares that network's file, and a join to the gateway bridge does not
+  /// write again the file of every sandbox on it.
+  func namedNetworks(_ joined: [String]) throws -> [String] {
+    guard joined.count > 1 else { return joined }
+    if gatewayBridgeLookup == nil { gatewayBridgeLookup = .some(try store.network(named: Self.gatewayBridgeName)?.id) }
+    guard let gateway = gatewayBridgeLookup ?? nil else { return joined }
+    return joined.filter { $0 != gateway }
   }
 
   /// After `sandbox` joined `network`: its way out, when the network's
@@ -33,6 +47,31 @@ extension Controller {
     var spec = EndpointSpec(name: sandbox.name)
     spec.ports = ports
     _ = try connect(gateway.name, SandboxSpec(name: sandbox.name), endpoint: spec)
+  }
+
+  /// `disconnect` from a network that needed the gateway bridge, of a
+  /// sandbox a join made whose one other endpoint is on the gateway bridge:
+  /// the sandbox goes with both, as `sandbox rm` takes it, its namespace's
+  /// removal reaping both veth pairs. (A veth deleted by itself waits for
+  /// the kernel to let go of it, tens of milliseconds; the links of a
+  /// namespace that goes are freed in the background.) False when the
+  /// sandbox does not qualify; the caller then disconnects one by one.
+  func disconnectWithGatewayBridge(_ endpoint: EndpointRecord, from sandbox: SandboxRecord,
+                                   sandboxEndpoints: [EndpointRecord]) throws -> Bool {
+    guard sandbox.isAuto, sandboxEndpoints.count == 2,
+      let other = sandboxEndpoints.first(where: { $0.id != endpoint.id }),
+      try namedNetworks([endpoint.networkID, other.networkID]) == [endpoint.networkID]
+    else { return false }
+    try requireReady(endpoint.state, "endpoint \"\(endpoint.name)\"")
+    try requireReady(other.state, "endpoint \"\(other.name)\"")
+    try requireReady(sandbox.state, "sandbox \"\(sandbox.name)\"")
+    try store.transaction {
+      try store.markLeaving(endpoint: endpoint.id, removing: true)
+      try store.markLeaving(endpoint: other.id, removing: true)
+      try store.setState(ofSandbox: sandbox.id, .removing)
+    }
+    try finishRemoving(sandbox)
+    return true
   }
 
   /// After the sandbox named `sandboxName` left a network: it leaves the

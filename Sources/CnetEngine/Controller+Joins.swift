@@ -69,9 +69,12 @@ extension Controller {
     try Names.check(sandboxSpec.name, "sandbox")
     let network = try network(networkReference)
     try requireReady(network.state, "network \"\(network.name)\"")
-    try driver(network.driver).checkReady()
     var source: EndpointSource
     if let existing = try store.endpoint(network: network.id, named: spec.name) {
+      // A new endpoint's first request to a store the driver needs is its
+      // IPAM's, in the reservation, before anything changes; an existing
+      // one's comes after the join's links are made.
+      try driver(network.driver).checkReady()
       if existing.sandboxID != nil {
         throw CnetError(.alreadyExists, "sandbox \"\(sandboxSpec.name)\" is already connected to network \"\(network.name)\"")
       }
@@ -221,9 +224,9 @@ extension Controller {
       // core. (Whatever fails below, they are removed again.)
       try files.hosts.add(endpoint, of: sandbox, to: network)
       if sandboxIsNew {
-        try files.create(sandbox, joinedNetworks: joinedAfter)
+        try files.create(sandbox, joinedNetworks: try namedNetworks(joinedAfter))
       } else {
-        try files.update(sandbox, joinedNetworks: joinedAfter)
+        try files.update(sandbox, joinedNetworks: try namedNetworks(joinedAfter))
       }
       try refreshOwnHosts(on: network.id, except: sandbox.id)
       if sandboxIsNew {
@@ -266,7 +269,7 @@ extension Controller {
         files.remove(sandbox)
         unrealize(sandbox)
       } else {
-        attempt("update the sandbox's files") { try files.update(sandbox, joinedNetworks: before.map(\.networkID)) }
+        attempt("update the sandbox's files") { try files.update(sandbox, joinedNetworks: try namedNetworks(before.map(\.networkID))) }
       }
       attempt("undo the join's reservation in the store") {
         try store.transaction {
@@ -285,7 +288,7 @@ extension Controller {
     // Commit.
     try store.transaction {
       try store.markJoined(endpoint: endpoint.id)
-      try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: joinedAfter))
+      try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: try namedNetworks(joinedAfter)))
     }
     endpoint.state = .ready
     endpoint.joinState = .joined
@@ -325,6 +328,11 @@ extension Controller {
     }
     let driver = try driver(network.driver)
     try driver.checkReady()
+    if driver.needsGatewayBridge,
+      try disconnectWithGatewayBridge(endpoint, from: sandbox, sandboxEndpoints: sandboxEndpoints)
+    {
+      return endpoint
+    }
     try detach(endpoint, from: sandbox, network: network, sandboxEndpoints: sandboxEndpoints, deleteEndpoint: true)
     if driver.needsGatewayBridge { try leaveGatewayBridgeIfUnused(sandbox.name) }
     return endpoint
@@ -365,7 +373,7 @@ extension Controller {
       files.remove(sandbox)
       unrealize(sandbox)
     } else {
-      try files.update(sandbox, joinedNetworks: remaining)
+      try files.update(sandbox, joinedNetworks: try namedNetworks(remaining))
     }
     try refreshOwnHosts(on: network.id, except: sandbox.id)
 
@@ -380,7 +388,7 @@ extension Controller {
       if sandboxGoes {
         try store.deleteSandbox(id: sandbox.id)
       } else {
-        try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: remaining))
+        try store.markReady(sandbox: sandbox.id, ownHosts: !HostsFiles.canLink(sandbox, joinedNetworks: try namedNetworks(remaining)))
       }
     }
   }

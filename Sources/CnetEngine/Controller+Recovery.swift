@@ -37,7 +37,7 @@ extension Controller {
             try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
           }
           if let sandbox, sandbox.state == .ready {
-            try files.update(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id))
+            try files.update(sandbox, joinedNetworks: try namedNetworks(try store.networkIDs(ofSandbox: sandbox.id)))
           }
           touched.insert(network.id)
         }

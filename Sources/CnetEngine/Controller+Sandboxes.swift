@@ -211,7 +211,7 @@ extension Controller {
   /// network's file and needs nothing).
   func refreshOwnHosts(on network: String, except skipped: String? = nil) throws {
     for sandbox in try store.sandboxesWithOwnHosts(on: network, except: skipped) {
-      try files.update(sandbox, joinedNetworks: try store.networkIDs(ofSandbox: sandbox.id))
+      try files.update(sandbox, joinedNetworks: try namedNetworks(try store.networkIDs(ofSandbox: sandbox.id)))
     }
   }
 }

@@ -38,6 +38,8 @@ public final class Controller {
   var ipams: [(name: String, driver: any IPAMDriver)] = []
   var pluginDrivers: [(name: String, driver: any NetworkDriver)] = []
   var pluginIPAMs: [(name: String, driver: any IPAMDriver)] = []
+  /// The gateway bridge network's id once looked up (nil inside: there is none).
+  var gatewayBridgeLookup: String??
 
   /// Where things live. The defaults are DESIGN §5's; tests point them at
   /// their own throwaway directories.
@@ -62,7 +64,8 @@ public final class Controller {
     public var storeMayBeNew = false
     /// Where the namespaces of overlay networks (their bridge and VXLAN
     /// device) are named: under the run directory, not with the sandboxes.
-    public var overlayNamespaces: String { runDirectory + "/overlay" }
+    public var overlayNamespaces: String { Self.overlayNamespaces(runDirectory: runDirectory) }
+    public static func overlayNamespaces(runDirectory: String) -> String { runDirectory + "/overlay" }
     /// Where a command's warnings go: something went wrong beside the
     /// command's own work, which went on (a command prints them on stderr,
     /// the plugin server logs them).

@@ -257,6 +257,12 @@ three_hosts() {
   # A published port, from host 2 over the underlay.
   in_host_bg nsenter --target "${HOST_OF[1]}" --net --mount -- ip netns exec web socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo hello'
   wait_for 5 sh -c "nsenter --target ${HOST_OF[2]} --net --mount -- socat -T 2 - TCP:192.0.2.1:8080 </dev/null | grep -q hello"
+  # Its names are the overlay network's: the gateway bridge gives none.
+  run on 1 readlink /etc/netns/web/hosts
+  [ "$output" = "/run/cnet/hosts/$(cnet_on 1 network inspect ov --json | jq -r '.[0].Id')" ]
+  run on 1 cat /etc/netns/web/hosts
+  [[ "$output" == *"$(ip_of 1 web)"*web* ]]
+  [[ "$output" != *172.* ]]
   cnet_on 1 disconnect ov web
   # Its gateway endpoint goes with it, and the sandbox.
   [ -z "$(on 1 ip netns list)" ]
