@@ -45,7 +45,7 @@ extension Controller {
         outside = spec.ports
         own.ports = []
       }
-      joined = try connect(network.id, sandboxSpec, own, prepared: prepared)
+      joined = try connect(network, sandboxSpec, own, prepared: prepared)
     } catch {
       // Refused or failed before the namespace was taken: what its thread
       // made in the host goes now (attach undoes it once taken).
@@ -63,11 +63,10 @@ extension Controller {
     return joined
   }
 
-  private func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, _ spec: EndpointSpec,
+  private func connect(_ network: NetworkRecord, _ sandboxSpec: SandboxSpec, _ spec: EndpointSpec,
                        prepared: PendingNamespace?) throws -> (EndpointRecord, SandboxRecord)
   {
     try Names.check(sandboxSpec.name, "sandbox")
-    let network = try network(networkReference)
     try requireReady(network.state, "network \"\(network.name)\"")
     var source: EndpointSource
     if let existing = try store.endpoint(network: network.id, named: spec.name) {
