@@ -173,9 +173,15 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
                      failure: [])
   }
 
+  /// A given address: whether another host holds it (one read). None:
+  /// true, unasked. What refuses a random address is a full subnet or an
+  /// unreachable store, neither a fault of the request, and finding out
+  /// costs the round trip the claim itself makes; so the controller may
+  /// start the join's links in the sandbox's new namespace meanwhile, and
+  /// undoes them if the claim fails.
   public func checkAddress(poolID: String, address: IPAddress?) throws -> Bool? {
-    guard let address else { return nil }
     let subnet = try Self.subnet(of: poolID)
+    guard let address else { return Self.hostCount(subnet) > 0 }
     if try etcd().range(Self.key(keys, subnet, address)).kvs.first != nil {
       throw CnetError(.conflict, "address \(address) is in use in the cluster")
     }

@@ -241,21 +241,32 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
   /// The join makes nothing in the host's own namespace.
   public func hostInterface(endpointID: String) -> String? { nil }
 
-  /// The network's data plane on this host (made when missing, so the
-  /// first join makes it and later ones find it) and the endpoint's veth
-  /// pair on its bridge, the peer in the sandbox.
-  public func join(_ join: JoinInfo, network: NetworkInfo) throws -> KernelPlan {
+  /// Whether the network's namespace is on this host: the first join
+  /// makes it (and reads what other hosts publish); later ones find it.
+  func hasDataPlane(_ networkID: String) -> Bool {
+    guard let name = try? NamespaceName(Self.namespace(of: networkID)) else { return false }
+    return NetnsDirectory(path: Controller.Settings.overlayNamespaces(runDirectory: runDirectory)).exists(name)
+  }
+
+  /// The network's bridge and VXLAN device here, each made or mended
+  /// (`ensure`), then the endpoint's veth pair on that bridge, the peer in
+  /// the sandbox: when the network's namespace is here already, the
+  /// controller may have this made while it claims the address in etcd (a
+  /// pair in a namespace still being made, undone if the claim fails).
+  /// The first join on this host makes the namespace too, in `join`.
+  public func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan? {
+    guard hasDataPlane(network.id) else { return nil }
+    return try? links(endpointID: endpointID, network: network, interface: interface)
+  }
+
+  func links(endpointID: String, network: NetworkInfo, interface: String) throws -> KernelPlan {
     let vni = try Self.vni(network)
     guard let vtep = config.vtep else { throw CnetError(.failed, "this host's advertise address \(config.advertise) is not an address") }
     let place = PlanPlace.named(Self.namespace(of: network.id))
-    let isFirst = !NetnsDirectory(path: Controller.Settings.overlayNamespaces(runDirectory: runDirectory)).exists(try NamespaceName(Self.namespace(of: network.id)))
     let mtu = UInt32(network.mtu ?? config.underlayMTU - Self.encapsulation)
     let mark = OwnerMark.network(network.id)
     let vxlan = Self.vxlanDevice(vni)
-    var plan = KernelPlan([
-      .ensureNamespace(Self.namespace(of: network.id)),
-      .ensureLink(LinkPlan(name: Self.bridge, place: place, kind: .bridge, mtu: mtu), mark: mark),
-    ])
+    var plan = KernelPlan([.ensureLink(LinkPlan(name: Self.bridge, place: place, kind: .bridge, mtu: mtu), mark: mark)])
     for gateway in network.subnets.compactMap(\.gateway) {
       plan.steps.append(.addAddress(Self.bridge, place, gateway, ensure: true))
     }
@@ -266,12 +277,28 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
                            master: Self.bridge, mtu: mtu), mark: mark),
       .setLink(vxlan, place, LinkSettings(up: true)),
     ]
-    let peer = try InterfaceName(join.interface)
-    let host = Self.port(join.endpoint.id)
+    let peer = try InterfaceName(interface)
+    let host = Self.port(endpointID)
     plan.steps += [
       .createLink(LinkPlan(name: host, place: place, kind: .veth(peer: PeerPlan(name: peer, place: .sandbox, mtu: mtu)),
                            master: Self.bridge, mtu: mtu)),
-      .setLink(host, place, LinkSettings(up: true, alias: OwnerMark.endpoint(join.endpoint.id))),
+      .setLink(host, place, LinkSettings(up: true, alias: OwnerMark.endpoint(endpointID))),
+    ]
+    return plan
+  }
+
+  /// The rest of the join: the peer's MAC and addresses; at the first join
+  /// on this host, the network's namespace and everything in `links`
+  /// before them.
+  public func join(_ join: JoinInfo, network: NetworkInfo) throws -> KernelPlan {
+    let isFirst = !hasDataPlane(network.id)
+    var plan = KernelPlan()
+    if isFirst {
+      plan.steps.append(.ensureNamespace(Self.namespace(of: network.id)))
+      plan += try links(endpointID: join.endpoint.id, network: network, interface: join.interface)
+    }
+    let peer = try InterfaceName(join.interface)
+    plan.steps += [
       .setLink(peer, .sandbox, LinkSettings(ipv6AutoAddresses: false, mac: try join.endpoint.mac.map(MACAddress.unicast))),
       .setLink(peer, .sandbox, LinkSettings(up: true)),
     ]
@@ -282,7 +309,7 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     // network, so the sandbox reaches them at once. Later joins find the
     // entries there; the agent keeps them (and reconciles this network
     // again when this endpoint is published, mending a device made anew).
-    if isFirst { plan.steps += try remoteEntries(network.id, vni: vni) }
+    if isFirst { plan.steps += try remoteEntries(network.id, vni: try Self.vni(network)) }
     return plan
   }
 
@@ -307,24 +334,23 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     return [NeighbourEntry(.neighbour(address), mac: mac), NeighbourEntry(.forwarding(vtep: vtep), mac: mac)]
   }
 
-  /// After the join: the endpoint is published under this host's lease,
-  /// so every other host's agent puts its entries in place. A host whose
-  /// lease is gone (its agent not running) cannot publish.
-  public func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan {
-    guard let ipv4 = endpoint.ipv4, let mac = endpoint.mac else { return KernelPlan() }
+  /// The endpoint is published under this host's lease, so every other
+  /// host's agent puts its entries in place, while the join is made here
+  /// (a remote host's entries for an endpoint whose pair is not there yet
+  /// only lead to a bridge that drops the frame). A host whose lease is
+  /// gone (its agent not running) cannot publish.
+  public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)? {
+    guard let ipv4 = endpoint.ipv4, let mac = endpoint.mac else { return nil }
+    guard let lease = HostLease.read(runDirectory: runDirectory) else { throw Self.notAlive }
     let record = ClusterRecord.Endpoint(ip: ipv4.address.description, mac: mac, host: config.hostID, vtep: config.advertise,
                                         name: endpoint.name)
-    try publish(record, endpointID: endpoint.id, networkID: network.id)
-    return KernelPlan()
+    let sent = try etcd().sendTxn([.leased(keys.host(config.hostID), lease)],
+                                  success: [.put(keys.endpoint(network.id, endpoint.id), try ClusterRecord.encode(record), lease: lease)],
+                                  failure: [])
+    return { guard try sent.answer().succeeded else { throw Self.notAlive } }
   }
 
-  func publish(_ record: ClusterRecord.Endpoint, endpointID: String, networkID: String) throws {
-    guard let lease = HostLease.read(runDirectory: runDirectory) else { throw Self.notAlive }
-    let result = try etcd().txn([.leased(keys.host(config.hostID), lease)],
-                                success: [.put(keys.endpoint(networkID, endpointID), try ClusterRecord.encode(record), lease: lease)],
-                                failure: [])
-    guard result.succeeded else { throw Self.notAlive }
-  }
+  public func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan { KernelPlan() }
 
   static let notAlive = CnetError(.failed, "this host is not alive in the cluster (no live lease in etcd): is `cnet agent` running?")
 

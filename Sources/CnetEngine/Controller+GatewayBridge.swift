@@ -35,7 +35,10 @@ extension Controller {
   /// After `sandbox` joined `network`: its way out, when the network's
   /// driver has it leave through the gateway bridge and it has none yet.
   /// `ports` are published there.
-  func joinGatewayBridge(_ sandbox: SandboxRecord, after network: NetworkRecord, ports: [PortMapping]) throws {
+  /// `linksMade`: the endpoint whose veth pair the join's early plan made
+  /// (gatewayBridgeLinks).
+  func joinGatewayBridge(_ sandbox: SandboxRecord, after network: NetworkRecord, ports: [PortMapping],
+                         linksMade: String? = nil) throws {
     guard !network.isInternal, let driver = knownDriver(network.driver), driver.needsGatewayBridge else { return }
     let gateway = try gatewayBridge()
     if try store.endpoints(sandbox: sandbox.id).contains(where: { $0.networkID == gateway.id }) {
@@ -46,7 +49,26 @@ extension Controller {
     }
     var spec = EndpointSpec(name: sandbox.name)
     spec.ports = ports
-    _ = try connect(gateway.name, SandboxSpec(name: sandbox.name), endpoint: spec)
+    var unused: String?
+    _ = try connect(gateway, SandboxSpec(name: sandbox.name), spec, prepared: nil, linksMade: linksMade, gatewayLinks: &unused)
+  }
+
+  /// For a new sandbox joining `network`: the veth pair it will have on
+  /// the gateway bridge (as `eth1`, after the network's `eth0`) and the id
+  /// of the endpoint it is for, so that the thread making the sandbox's
+  /// namespace makes it with the network's own pair while this one waits
+  /// on the store; nil when the sandbox will not leave through the gateway
+  /// bridge, or the bridge is not there yet (the join makes it).
+  func gatewayBridgeLinks(_ sandboxName: String, after network: NetworkRecord) throws -> (id: String, plan: KernelPlan)? {
+    guard !network.isInternal, try driver(network.driver).needsGatewayBridge,
+      let gateway = try store.network(named: Self.gatewayBridgeName), gateway.state == .ready,
+      try store.endpoint(network: gateway.id, named: sandboxName) == nil
+    else { return nil }
+    let driver = try driver(gateway.driver)
+    guard try driver.isRealised(gateway.info, links: kernel) else { return nil }
+    let id = Names.newID()
+    guard let plan = driver.joinLinks(endpointID: id, network: gateway.info, interface: "eth1") else { return nil }
+    return (id, plan)
   }
 
   /// `disconnect` from a network that needed the gateway bridge, of a

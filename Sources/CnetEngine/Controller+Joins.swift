@@ -36,6 +36,8 @@ extension Controller {
     let network: NetworkRecord
     let joined: (EndpointRecord, SandboxRecord)
     var outside: [PortMapping] = []
+    // The gateway bridge's endpoint, when its veth pair was made early.
+    var gatewayLinks: String?
     do {
       network = try self.network(networkReference)
       // An overlay endpoint publishes nothing itself: its sandbox's ports
@@ -45,7 +47,7 @@ extension Controller {
         outside = spec.ports
         own.ports = []
       }
-      joined = try connect(network, sandboxSpec, own, prepared: prepared)
+      joined = try connect(network, sandboxSpec, own, prepared: prepared, gatewayLinks: &gatewayLinks)
     } catch {
       // Refused or failed before the namespace was taken: what its thread
       // made in the host goes now (attach undoes it once taken).
@@ -53,7 +55,7 @@ extension Controller {
       throw error
     }
     do {
-      try joinGatewayBridge(joined.1, after: network, ports: outside)
+      try joinGatewayBridge(joined.1, after: network, ports: outside, linksMade: gatewayLinks)
     } catch {
       attempt("undo the connect of \"\(sandboxSpec.name)\" to \"\(network.name)\"") {
         _ = try disconnect(network.id, joined.1.id)
@@ -63,8 +65,12 @@ extension Controller {
     return joined
   }
 
-  private func connect(_ network: NetworkRecord, _ sandboxSpec: SandboxSpec, _ spec: EndpointSpec,
-                       prepared: PendingNamespace?) throws -> (EndpointRecord, SandboxRecord)
+  /// `linksMade`: the id of the endpoint to make, whose links an earlier
+  /// join's early plan made (the gateway bridge's pair). `gatewayLinks`:
+  /// set to the id of the gateway bridge's endpoint when this join's early
+  /// plan made its pair too.
+  func connect(_ network: NetworkRecord, _ sandboxSpec: SandboxSpec, _ spec: EndpointSpec, prepared: PendingNamespace?,
+               linksMade: String? = nil, gatewayLinks: inout String?) throws -> (EndpointRecord, SandboxRecord)
   {
     try Names.check(sandboxSpec.name, "sandbox")
     try requireReady(network.state, "network \"\(network.name)\"")
@@ -91,17 +97,22 @@ extension Controller {
     // request and the store can refuse is checked (its addresses, the last
     // of it), the namespace's thread may start on the join's links while
     // this one reserves in the store; the endpoint's id is drawn here for
-    // that.
-    var endpointID: String?
+    // that. A sandbox that leaves through the gateway bridge gets that
+    // pair in the same early plan.
+    var endpointID = linksMade
     let available = try { if case .new(let spec) = source { try addressesAvailable(spec, on: network) } else { true } }()
     try realiseIfMissing(network)
     if isNew, case .new = source, let prepared, available, sandbox.origin == .created {
       let id = Names.newID()
-      if let links = try driver(network.driver).joinLinks(endpointID: id, network: network.info,
-                                                          interface: Self.nextInterface(after: [])),
-        prepared.runEarly(links)
-      {
-        endpointID = id
+      var early = KernelPlan()
+      let links = try driver(network.driver).joinLinks(endpointID: id, network: network.info,
+                                                       interface: Self.nextInterface(after: []))
+      if let links { early += links }
+      let gateway = try gatewayBridgeLinks(sandboxSpec.name, after: network)
+      if let gateway { early += gateway.plan }
+      if !early.isEmpty, prepared.runEarly(early, namespaces: NetnsDirectory(path: settings.overlayNamespaces)) {
+        if links != nil { endpointID = id }
+        gatewayLinks = gateway?.id
       }
     }
     return try attach(source, on: network, to: sandbox, sandboxIsNew: isNew, prepared: prepared, endpointID: endpointID)
@@ -208,16 +219,21 @@ extension Controller {
     // the other core (speculativeNamespace); if its thread has not been
     // given the join's links yet (the IPAM driver could not say beforehand
     // whether the addresses would be given), it may have them now.
+    // `linksEarly`: whether this join's links are made (or being made).
+    var linksEarly = endpointID != nil
     if sandboxIsNew, let prepared, endpointID == nil, let interface,
       let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface)
     {
-      _ = prepared.runEarly(links)
+      linksEarly = prepared.runEarly(links, namespaces: NetnsDirectory(path: settings.overlayNamespaces))
     }
     let joinedAfter = before.map(\.networkID) + [network.id]
     var context: SandboxContext?
     // What the join has made in the kernel so far, for the rollback.
     var made = PlanExecutor.Record()
+    // The driver's publication, its answer still to be heard.
+    var publishing: (() throws -> Void)?
     do {
+      publishing = try driver.startPublishing(endpoint.info, network: network.info)
       // The files first: they need only the reservation, and a new
       // sandbox's namespace is meanwhile still being made on the other
       // core. (Whatever fails below, they are removed again.)
@@ -245,9 +261,12 @@ extension Controller {
         case .failure(let error)?:
           throw error
         case nil:
-          if let interface, let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface) {
-            plan += links
-          }
+          break
+        }
+        if !linksEarly, let interface,
+          let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface)
+        {
+          plan += links
         }
         let sandboxKey = netns.path + "/" + sandbox.netns
         plan += try driver.join(JoinInfo(endpoint: info, interface: interface ?? "", sandboxKey: sandboxKey),
@@ -258,9 +277,15 @@ extension Controller {
         made = made + (try execute(plan, in: context))
         made = made + (try execute(try driver.programExternalConnectivity(info, network: network.info), in: context))
       }
+      if let published = publishing {
+        publishing = nil
+        try published()
+      }
     } catch {
       // Roll back, every step whatever the others did, then drop the
-      // reservation.
+      // reservation; a publication is taken back once it is heard of (so
+      // that it cannot land after its withdrawal).
+      _ = try? publishing?()
       undo(made, in: context)
       attempt("undo the join in the kernel") { try leave(driver, endpoint, network: network, sandbox: context, going: sandboxIsNew) }
       attempt("update the network's hosts file") { try files.hosts.remove(endpoint.id, from: network.id) }

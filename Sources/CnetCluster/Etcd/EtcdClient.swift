@@ -35,6 +35,12 @@ public protocol EtcdClient: Sendable {
   /// Compares, then runs `success` or `failure` as one change.
   func txn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdTxnResult
 
+  /// `txn`, its request sent now and its answer read by the caller later
+  /// (`EtcdPendingTxn.answer`), so that the caller works while etcd
+  /// commits. Only for a transaction that is safe to send twice: when the
+  /// answer is lost, it is sent again.
+  func sendTxn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdPendingTxn
+
   /// A new lease of `ttl` seconds (etcd may raise a short one).
   func grantLease(ttl: Int) throws -> EtcdLease
 
@@ -54,6 +60,13 @@ public protocol EtcdClient: Sendable {
 }
 
 extension EtcdClient {
+  /// Without a transport that can part a request from its answer: the
+  /// whole call, now.
+  public func sendTxn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdPendingTxn {
+    let result = Result { try txn(compare, success: success, failure: failure) }
+    return EtcdPendingTxn { try result.get() }
+  }
+
   public func range(_ key: String, prefix: Bool = false) throws -> EtcdRange {
     try range(key, prefix: prefix, keysOnly: false, serializable: false)
   }
@@ -167,6 +180,23 @@ public struct EtcdTxnResult: Sendable, Equatable {
     self.succeeded = succeeded
     self.revision = revision
     self.ranges = ranges
+  }
+}
+
+/// A transaction sent whose answer is still to be read; read once.
+public final class EtcdPendingTxn: @unchecked Sendable {
+  private var read: (() throws -> EtcdTxnResult)?
+  private var result: Result<EtcdTxnResult, any Error>?
+
+  public init(_ read: @escaping () throws -> EtcdTxnResult) { self.read = read }
+
+  /// The answer, waited for the first time.
+  public func answer() throws -> EtcdTxnResult {
+    if let result { return try result.get() }
+    let got = Result { try read?() ?? EtcdTxnResult(succeeded: false, revision: 0, ranges: []) }
+    read = nil
+    result = got
+    return try got.get()
   }
 }
 

@@ -86,11 +86,41 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
   public func txn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdTxnResult {
     let request = Wire.TxnRequest(compare: compare.map(Wire.Compare.init), success: success.map(Wire.RequestOp.init),
                                   failure: failure.map(Wire.RequestOp.init))
-    let reply = try call("/v3/kv/txn", request, Wire.TxnResponse.self)
+    return Self.result(try call("/v3/kv/txn", request, Wire.TxnResponse.self))
+  }
+
+  private func txn(_ request: Wire.TxnRequest, until deadline: Double) throws -> EtcdTxnResult {
+    Self.result(try call("/v3/kv/txn", request, Wire.TxnResponse.self, until: deadline))
+  }
+
+  static func result(_ reply: Wire.TxnResponse) -> EtcdTxnResult {
     let ranges = (reply.responses ?? []).map { response -> EtcdRange? in
       response.response_range.map { EtcdRange(kvs: ($0.kvs ?? []).map(\.valueRecord), revision: reply.header?.revision?.value ?? 0) }
     }
     return EtcdTxnResult(succeeded: reply.succeeded ?? false, revision: reply.header?.revision?.value ?? 0, ranges: ranges)
+  }
+
+  /// The request goes to the member that answered last, and the answer is
+  /// read at `answer()`; whatever goes wrong in between (no such member,
+  /// a lost connection, an election under way) sends it again with `txn`,
+  /// which tries every member until the deadline.
+  public func sendTxn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdPendingTxn {
+    let request = Wire.TxnRequest(compare: compare.map(Wire.Compare.init), success: success.map(Wire.RequestOp.init),
+                                  failure: failure.map(Wire.RequestOp.init))
+    let deadline = StreamSocket.now() + timeout
+    // The first member's share of the time, as `open` gives it.
+    let share = StreamSocket.now() + timeout / Double(endpoints.count)
+    let again = { [self] in try txn(request, until: deadline) }
+    guard var connection = try? send("/v3/kv/txn", try JSONEncoder().encode(request), to: monitor.locked { preferred },
+                                      until: share, streaming: false)
+    else { return EtcdPendingTxn(again) }
+    return EtcdPendingTxn {
+      guard let head = try? connection.readHead(idle: share, whole: nil), head.status == 200,
+        let body = try? connection.readBody(head, limit: 64 << 20, until: share, toEnd: true),
+        let reply = try? JSONDecoder().decode(Wire.TxnResponse.self, from: Data(Self.firstLine(body)))
+      else { return try again() }
+      return Self.result(reply)
+    }
   }
 
   public func grantLease(ttl: Int) throws -> EtcdLease {
@@ -158,8 +188,9 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
   /// deadline: every write cnet sends is safe to repeat, being idempotent
   /// or guarded by compares that recognise its own earlier success (a
   /// claim token, the network's id).
-  private func call<Request: Encodable, Reply: Decodable>(_ path: String, _ request: Request, _ type: Reply.Type) throws -> Reply {
-    let deadline = StreamSocket.now() + timeout
+  private func call<Request: Encodable, Reply: Decodable>(_ path: String, _ request: Request, _ type: Reply.Type,
+                                                          until: Double? = nil) throws -> Reply {
+    let deadline = until ?? StreamSocket.now() + timeout
     let encoded = try JSONEncoder().encode(request)
     var pause = 0.05
     while true {
@@ -209,12 +240,7 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
       guard left > 0 else { break }
       let share = offset == endpoints.count - 1 ? deadline : StreamSocket.now() + left / Double(endpoints.count - offset)
       do {
-        let socket = try StreamSocket.connect(address, until: share)
-        var connection = HTTPConnection(socket)
-        guard case .tcp(let host, let port) = address else { continue }
-        let headers = [("Host", "\(host):\(port)"), ("Content-Type", "application/json"),
-                       ("Connection", streaming ? "keep-alive" : "close")]
-        try connection.write(startLine: "POST \(path) HTTP/1.1", headers: headers, body: Array(body), until: share)
+        var connection = try send(path, body, to: index, until: share, streaming: streaming)
         let head = try connection.readHead(idle: share, whole: nil)
         monitor.locked { preferred = index }
         return (connection, head)
@@ -225,6 +251,18 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
       }
     }
     throw EtcdError.unreachable(endpoints: endpointList, reason: reasons.isEmpty ? "timed out" : reasons.joined(separator: "; "))
+  }
+
+  /// Connects to endpoint `index` and sends a POST of `body` to `path`.
+  private func send(_ path: String, _ body: Data, to index: Int, until deadline: Double, streaming: Bool) throws -> HTTPConnection {
+    let address = endpoints[index]
+    let socket = try StreamSocket.connect(address, until: deadline)
+    var connection = HTTPConnection(socket)
+    guard case .tcp(let host, let port) = address else { throw HTTPConnection.Failure.malformed("\(address) is not a TCP address") }
+    let headers = [("Host", "\(host):\(port)"), ("Content-Type", "application/json"),
+                   ("Connection", streaming ? "keep-alive" : "close")]
+    try connection.write(startLine: "POST \(path) HTTP/1.1", headers: headers, body: Array(body), until: deadline)
+    return connection
   }
 
   static func describe(_ failure: HTTPConnection.Failure) -> String {

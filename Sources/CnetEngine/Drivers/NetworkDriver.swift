@@ -117,6 +117,16 @@ public protocol NetworkDriver: AnyObject {
   /// DNAT).
   func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan
 
+  /// Starts telling the world outside this host of a joining endpoint, as
+  /// far as that takes a round trip (the overlay driver publishes it in
+  /// etcd): called once the endpoint is reserved, before the join's files
+  /// and kernel plan, so that the round trip overlaps them. The controller
+  /// calls what it returns (which waits for the answer, and throws if the
+  /// publication failed) before the join commits, and before it undoes a
+  /// join that failed; revokeExternalConnectivity takes it back. nil:
+  /// nothing to tell.
+  func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)?
+
   /// RevokeExternalConnectivity: before a leave, undoes the above; what is
   /// missing is not an error.
   func revokeExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan
@@ -133,6 +143,7 @@ public protocol NetworkDriver: AnyObject {
 extension NetworkDriver {
   public func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool { true }
   public func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan? { nil }
+  public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)? { nil }
   public var defaultIPAM: String { assignsAddresses ? "default" : "null" }
   public var providesDefaultRoute: Bool { true }
   public var needsGatewayBridge: Bool { false }

@@ -36,6 +36,9 @@ public final class PendingNamespace: @unchecked Sendable {
     public let early: Result<PlanExecutor.Record, any Error>?
     /// What the early plan's undoing could not do, a line each.
     public let warnings: [String]
+    /// Where the early plan found namespaces of cnet's own (`.named`
+    /// places), for undoing it.
+    let namespaces: NetnsDirectory?
   }
 
   private let kind: Kind
@@ -46,6 +49,7 @@ public final class PendingNamespace: @unchecked Sendable {
   // written by the thread before it ends, and read after joining it.
   private var decided = false
   private var earlyPlan: KernelPlan?
+  private var earlyNamespaces: NetnsDirectory?
   private var made: (namespace: NetworkNamespace, socket: RouteSocket?)?
   private var failure: (any Error)?
   private var earlyOutcome: Result<PlanExecutor.Record, any Error>?
@@ -88,9 +92,9 @@ public final class PendingNamespace: @unchecked Sendable {
     } catch {
       failure = error
     }
-    let plan = monitor.locked {
+    let (plan, namespaces) = monitor.locked {
       monitor.wait { decided }
-      return earlyPlan
+      return (earlyPlan, earlyNamespaces)
     }
     guard let plan, let made, let socket = made.socket else { return }
     guard let host else {
@@ -98,19 +102,21 @@ public final class PendingNamespace: @unchecked Sendable {
       return
     }
     let executor = PlanExecutor(host: { host }, firewall: nil, sandbox: made.namespace, sandboxSocket: { socket },
-                                warn: { [self] in warnings.append($0) })
+                                namespaces: namespaces, warn: { [self] in warnings.append($0) })
     earlyOutcome = Result { try executor.run(plan) }
   }
 
   /// Hands the thread `plan` to carry out as soon as the namespace exists
   /// (its sandbox steps inside it, its host steps in the caller's
-  /// namespace), unless `finish` or `discard` came first or a plan was
-  /// handed already; whether it took it. Only for a sandbox's namespace.
-  public func runEarly(_ plan: KernelPlan) -> Bool {
+  /// namespace, its `.named` steps in those of `namespaces`), unless
+  /// `finish` or `discard` came first or a plan was handed already;
+  /// whether it took it. Only for a sandbox's namespace.
+  public func runEarly(_ plan: KernelPlan, namespaces: NetnsDirectory? = nil) -> Bool {
     guard kind == .sandbox else { return false }
     return monitor.locked {
       guard !decided else { return false }
       earlyPlan = plan
+      earlyNamespaces = namespaces
       decided = true
       monitor.signal()
       return true
@@ -124,7 +130,8 @@ public final class PendingNamespace: @unchecked Sendable {
     settle()
     if let failure { throw failure }
     guard let made else { throw KernelError("create network namespace", name ?? "", code: EIO) }
-    return Made(namespace: made.namespace, socket: made.socket, early: earlyOutcome, warnings: warnings)
+    return Made(namespace: made.namespace, socket: made.socket, early: earlyOutcome, warnings: warnings,
+                namespaces: earlyNamespaces)
   }
 
   /// For a command that failed before it took the namespace: waits, and
@@ -136,7 +143,8 @@ public final class PendingNamespace: @unchecked Sendable {
     collected = true
     settle()
     guard let made else { return warnings }
-    return warnings + Self.undoEarly(Made(namespace: made.namespace, socket: made.socket, early: earlyOutcome, warnings: []))
+    return warnings + Self.undoEarly(Made(namespace: made.namespace, socket: made.socket, early: earlyOutcome, warnings: [],
+                                          namespaces: earlyNamespaces))
   }
 
   /// Undoes what the early plan of `made` made: the namespace's own content
@@ -147,7 +155,8 @@ public final class PendingNamespace: @unchecked Sendable {
     guard case .success(let record)? = made.early, !record.isEmpty else { return [] }
     var lines: [String] = []
     let executor = PlanExecutor(host: { try RouteSocket.current() }, firewall: nil, sandbox: made.namespace,
-                                sandboxSocket: made.socket.map { socket in { socket } }, warn: { lines.append($0) })
+                                sandboxSocket: made.socket.map { socket in { socket } }, namespaces: made.namespaces,
+                                warn: { lines.append($0) })
     executor.undo(record)
     return lines
   }
