@@ -111,6 +111,6 @@ let package = Package(
     // ... and against a real etcd, which they start themselves.
     .testTarget(
       name: "CnetClusterIntegrationTests",
-      dependencies: ["CnetCluster", "CnetHTTP", "CnetCore"]),
+      dependencies: ["CnetCluster", "CnetEngine", "CnetHTTP", "CnetCore"]),
   ]
 )

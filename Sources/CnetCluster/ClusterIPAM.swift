@@ -14,11 +14,31 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
 
   let config: ClusterConfig
   let runDirectory: String
+  let published: Publications
   private var client: EtcdClient?
 
-  public init(config: ClusterConfig, runDirectory: String) {
+  public init(config: ClusterConfig, runDirectory: String, published: Publications = Publications()) {
     self.config = config
     self.runDirectory = runDirectory
+    self.published = published
+  }
+
+  /// A joining endpoint is published with its address (OverlayDriver):
+  /// one transaction where there would be two.
+  public var wantsJoiningEndpoint: Bool { true }
+
+  /// The publication of the joining endpoint `options` name, for the
+  /// address `address`, under `lease`: the write that goes with the claim.
+  func publication(_ options: [String: String], address: IPAddress, lease: Int64) throws
+    -> (id: String, key: String, put: EtcdOperation)?
+  {
+    guard let networkID = options[IPAMOptions.networkID], let id = options[IPAMOptions.endpointID],
+      let name = options[IPAMOptions.endpointName]
+    else { return nil }
+    let mac = OverlayDriver.mac(options[IPAMOptions.macAddress], ipv4: try CIDR(address: address, prefixLength: 32))
+    let record = OverlayDriver.record(config, ip: address, mac: mac, name: name)
+    let key = keys.endpoint(networkID, id)
+    return (id, key, .put(key, try ClusterRecord.encode(record), lease: lease))
   }
 
   func etcd() throws -> EtcdClient {
@@ -100,8 +120,10 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
         throw CnetError(.invalidArgument, "address \(address) is not a host address of \(subnet)")
       }
       let key = Self.key(keys, subnet, address)
+      let publishing = try publication(options, address: address, lease: lease)
       let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
-                                success: [.put(key, owner, lease: 0)], failure: [.range(key, prefix: false)])
+                                success: [.put(key, owner, lease: 0)] + (publishing.map { [$0.put] } ?? []),
+                                failure: [.range(key, prefix: false)])
       guard result.succeeded || isMine(result.ranges.first??.kvs.first, key) else {
         if let holder = result.ranges.first??.kvs.first {
           let owner = (try? ClusterRecord.decode(ClusterRecord.Address.self, holder.value, key: key))?.host ?? "?"
@@ -109,6 +131,8 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
         }
         throw OverlayDriver.notAlive
       }
+      // (A claim found to be this very request's went with its publication.)
+      if let publishing { published.add(publishing.id, key: publishing.key, address: address) }
       return try CIDR(address: address, prefixLength: subnet.prefixLength)
     }
     // A random address first, taken if free: in a subnet with room, one
@@ -121,9 +145,12 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
         throw CnetError(.conflict, "no address is free in \(subnet)")
       }
       let key = Self.key(keys, subnet, chosen)
+      let publishing = try publication(options, address: chosen, lease: lease)
       let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
-                                success: [.put(key, owner, lease: 0)], failure: [.range(key, prefix: false)])
+                                success: [.put(key, owner, lease: 0)] + (publishing.map { [$0.put] } ?? []),
+                                failure: [.range(key, prefix: false)])
       if result.succeeded || isMine(result.ranges.first??.kvs.first, key) {
+        if let publishing { published.add(publishing.id, key: publishing.key, address: chosen) }
         return try CIDR(address: chosen, prefixLength: subnet.prefixLength)
       }
       if result.ranges.first??.kvs.first == nil { throw OverlayDriver.notAlive }
@@ -161,11 +188,13 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
     return .v4(IPv4Address(network.value &+ UInt32(n)))
   }
 
-  /// Gives an address back when this host owns it.
+  /// Gives an address back when this host owns it, and the publication
+  /// that went with its claim when no join took it over.
   public func releaseAddress(poolID: String, address: IPAddress) throws {
     let subnet = try Self.subnet(of: poolID)
     let key = Self.key(keys, subnet, address)
     let etcd = try etcd()
+    if let publication = published.takeKey(of: address) { try etcd.delete(publication, prefix: false) }
     guard let held = try etcd.range(key).kvs.first,
       let owner = try? ClusterRecord.decode(ClusterRecord.Address.self, held.value, key: key), owner.host == config.hostID
     else { return }

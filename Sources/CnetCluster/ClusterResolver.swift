@@ -10,6 +10,8 @@ public struct ClusterResolver: DriverResolver {
   public var inner: (any DriverResolver)?
   public var stateDirectory: String
   public var runDirectory: String
+  /// Shared by the overlay driver and the cluster IPAM it makes.
+  let published = Publications()
 
   public init(inner: (any DriverResolver)?, stateDirectory: String, runDirectory: String) {
     self.inner = inner
@@ -25,12 +27,12 @@ public struct ClusterResolver: DriverResolver {
   }
 
   public func networkDriver(_ name: String) throws -> (any NetworkDriver)? {
-    if name == "overlay" { return OverlayDriver(config: try config(), runDirectory: runDirectory) }
+    if name == "overlay" { return OverlayDriver(config: try config(), runDirectory: runDirectory, published: published) }
     return try inner?.networkDriver(name)
   }
 
   public func ipamDriver(_ name: String) throws -> (any IPAMDriver)? {
-    if name == ClusterIPAM.driverName { return ClusterIPAM(config: try config(), runDirectory: runDirectory) }
+    if name == ClusterIPAM.driverName { return ClusterIPAM(config: try config(), runDirectory: runDirectory, published: published) }
     return try inner?.ipamDriver(name)
   }
 }

@@ -32,6 +32,7 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
 
   let config: ClusterConfig
   let runDirectory: String
+  let published: Publications
   private var client: EtcdClient?
 
   public static let vniOption = "vxlan.id"
@@ -41,9 +42,10 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
   /// VXLAN 8.
   public static let encapsulation = 50
 
-  public init(config: ClusterConfig, runDirectory: String) {
+  public init(config: ClusterConfig, runDirectory: String, published: Publications = Publications()) {
     self.config = config
     self.runDirectory = runDirectory
+    self.published = published
   }
 
   var keys: ClusterKeys { config.keys }
@@ -231,9 +233,19 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
   // MARK: - Endpoints
 
   public func createEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> String? {
-    // An address's MAC follows from it, as Docker's: an address that moves
-    // to another host keeps its MAC, and the entries need only replacing.
-    endpoint.mac ?? BridgeDriver.mac(ipv4: endpoint.ipv4).description
+    Self.mac(endpoint.mac, ipv4: endpoint.ipv4)
+  }
+
+  /// An endpoint's MAC: the one asked for, else one that follows from its
+  /// address, as Docker's: an address that moves to another host keeps its
+  /// MAC, and the entries need only replacing.
+  static func mac(_ given: String?, ipv4: CIDR?) -> String {
+    given ?? BridgeDriver.mac(ipv4: ipv4).description
+  }
+
+  /// What a host publishes of an endpoint.
+  static func record(_ config: ClusterConfig, ip: IPAddress, mac: String, name: String) -> ClusterRecord.Endpoint {
+    ClusterRecord.Endpoint(ip: ip.description, mac: mac, host: config.hostID, vtep: config.advertise, name: name)
   }
 
   public func deleteEndpoint(_ endpoint: EndpointInfo, network: NetworkInfo) throws {}
@@ -337,13 +349,15 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
   /// The endpoint is published under this host's lease, so every other
   /// host's agent puts its entries in place, while the join is made here
   /// (a remote host's entries for an endpoint whose pair is not there yet
-  /// only lead to a bridge that drops the frame). A host whose lease is
+  /// only lead to a bridge that drops the frame). A new endpoint was
+  /// published with its address's claim (ClusterIPAM), in the same
+  /// transaction; an existing one is published now. A host whose lease is
   /// gone (its agent not running) cannot publish.
   public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)? {
     guard let ipv4 = endpoint.ipv4, let mac = endpoint.mac else { return nil }
+    if published.take(endpoint.id) { return nil }
     guard let lease = HostLease.read(runDirectory: runDirectory) else { throw Self.notAlive }
-    let record = ClusterRecord.Endpoint(ip: ipv4.address.description, mac: mac, host: config.hostID, vtep: config.advertise,
-                                        name: endpoint.name)
+    let record = Self.record(config, ip: ipv4.address, mac: mac, name: endpoint.name)
     let sent = try etcd().sendTxn([.leased(keys.host(config.hostID), lease)],
                                   success: [.put(keys.endpoint(network.id, endpoint.id), try ClusterRecord.encode(record), lease: lease)],
                                   failure: [])

@@ -136,15 +136,17 @@ extension Controller {
   /// Inside a store transaction: the addresses from the network's IPAM
   /// driver (see `pickAddress`), then the driver's part. The record is
   /// returned in state `creating`, not yet stored.
+  /// `joining`: reserved for a join that follows at once (see
+  /// IPAMReservation.address).
   func reserveEndpoint(_ spec: EndpointSpec, on network: NetworkRecord, auto: Bool,
-                       reservation: IPAMReservation, id: String? = nil) throws -> EndpointRecord {
+                       reservation: IPAMReservation, id: String? = nil, joining: Bool = false) throws -> EndpointRecord {
     var endpoint = EndpointRecord(
       id: id ?? Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
       isAuto: auto, created: Names.now(), ports: spec.ports)
     for family in [IPFamily.v4, .v6] {
       let wanted = family == .v4 ? spec.ipv4 : spec.ipv6
       guard let (cidr, pool) = try pickAddress(wanted, family: family, on: network, ask: { pool, address in
-        try reservation.address(pool: pool.poolID, address)
+        try reservation.address(pool: pool.poolID, address, joining: joining ? endpoint : nil)
       }) else { continue }
       if family == .v4 {
         endpoint.ipv4 = cidr

@@ -195,7 +195,7 @@ extension Controller {
         case .existing(let existing):
           chosen = existing
         case .new(let spec):
-          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation, id: endpointID)
+          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation, id: endpointID, joining: true)
           endpointIsNew = true
         }
         chosen.sandboxID = sandbox.id

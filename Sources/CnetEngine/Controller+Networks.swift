@@ -229,8 +229,16 @@ final class IPAMReservation {
     return pool
   }
 
-  func address(pool: String, _ address: IPAddress?, gateway: Bool = false) throws -> CIDR? {
-    let options = gateway ? [IPAMOptions.requestAddressType: IPAMOptions.gatewayType] : [:]
+  /// `joining`: the endpoint the address is for, when it is being joined
+  /// (told to an IPAM driver that wantsJoiningEndpoint).
+  func address(pool: String, _ address: IPAddress?, gateway: Bool = false, joining: EndpointRecord? = nil) throws -> CIDR? {
+    var options = gateway ? [IPAMOptions.requestAddressType: IPAMOptions.gatewayType] : [:]
+    if let joining, ipam.wantsJoiningEndpoint {
+      options[IPAMOptions.networkID] = joining.networkID
+      options[IPAMOptions.endpointID] = joining.id
+      options[IPAMOptions.endpointName] = joining.name
+      if let mac = joining.mac { options[IPAMOptions.macAddress] = mac }
+    }
     let got = try ipam.requestAddress(poolID: pool, address: address, options: options)
     if let got { addresses.append((pool, got.address)) }
     return got

@@ -49,10 +49,17 @@ public protocol IPAMDriver: AnyObject {
   /// part of Docker's protocol: the controller asks it so that what the
   /// store can refuse is refused before the kernel is touched.
   func checkAddress(poolID: String, address: IPAddress?) throws -> Bool?
+
+  /// Whether RequestAddress for a joining endpoint is to be told whose
+  /// address it is (IPAMOptions' endpoint keys): an IPAM whose store is
+  /// shared by hosts (the cluster's) records the endpoint's publication in
+  /// the write that takes the address. Not part of Docker's protocol.
+  var wantsJoiningEndpoint: Bool { get }
 }
 
 extension IPAMDriver {
   public func checkAddress(poolID: String, address: IPAddress?) throws -> Bool? { nil }
+  public var wantsJoiningEndpoint: Bool { false }
 }
 
 public struct IPAMPool: Sendable, Equatable {
@@ -73,6 +80,12 @@ public struct IPAMPool: Sendable, Equatable {
 public enum IPAMOptions {
   public static let requestAddressType = "RequestAddressType"
   public static let gatewayType = "com.docker.network.gateway"
+  /// The MAC the endpoint was asked to have (Docker's own key).
+  public static let macAddress = "com.docker.network.endpoint.macaddress"
+  /// A joining endpoint, for an IPAM driver that wantsJoiningEndpoint.
+  public static let networkID = "cnet.network.id"
+  public static let endpointID = "cnet.endpoint.id"
+  public static let endpointName = "cnet.endpoint.name"
 }
 
 /// The driver of host and null networks: pools without addresses (Docker's
