@@ -1,6 +1,5 @@
 import CnetCore
 import CnetKernel
-import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +9,7 @@ import Glibc
 /// (`/var/lib/cnet/cluster.json`, written by `cnet cluster join`, removed
 /// by `cluster leave`): the store's endpoints and where this host is. Its
 /// absence means no cluster: nothing else in cnet ever waits on etcd.
-public struct ClusterConfig: Codable, Sendable, Equatable {
+public struct ClusterConfig: Sendable, Equatable {
   public var endpoints: [String]
   /// This host's address on the underlay: its VXLAN endpoint (VTEP).
   public var advertise: String
@@ -49,20 +48,35 @@ public struct ClusterConfig: Codable, Sendable, Equatable {
     guard let directory = try Directory.base(stateDirectory, create: false), let bytes = directory.read(fileName) else {
       return nil
     }
-    do {
-      return try JSONDecoder().decode(ClusterConfig.self, from: Data(bytes))
-    } catch {
+    guard let json = try? JSON.parse(bytes), let config = ClusterConfig(json) else {
       throw CnetError(.failed, "\(stateDirectory)/\(fileName) cannot be read: remove it and run cnet cluster join again")
     }
+    return config
+  }
+
+  /// The file's fields, in name order.
+  var json: JSON {
+    .object([
+      ("advertise", .string(advertise)), ("endpoints", .array(endpoints.map(JSON.string))), ("hostID", .string(hostID)),
+      ("name", .string(name)), ("prefix", .string(prefix)), ("ttl", .int(ttl)), ("underlayMTU", .int(underlayMTU)),
+      ("vxlanPort", .int(vxlanPort)),
+    ])
+  }
+
+  init?(_ json: JSON) {
+    guard let endpoints = json["endpoints"]?.array?.compactMap(\.string), let advertise = json["advertise"]?.string,
+      let name = json["name"]?.string, let hostID = json["hostID"]?.string, let vxlanPort = json["vxlanPort"]?.integer,
+      let ttl = json["ttl"]?.integer, let underlayMTU = json["underlayMTU"]?.integer, let prefix = json["prefix"]?.string
+    else { return nil }
+    self.init(endpoints: endpoints, advertise: advertise, name: name, hostID: hostID, vxlanPort: vxlanPort, ttl: ttl,
+              underlayMTU: underlayMTU, prefix: prefix)
   }
 
   public func save(stateDirectory: String) throws {
     guard let directory = try Directory.base(stateDirectory, create: true, mode: 0o700) else {
       throw CnetError(.failed, "cannot create \(stateDirectory)")
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    try directory.write(Self.fileName, String(decoding: try encoder.encode(self), as: UTF8.self) + "\n", mode: 0o600)
+    try directory.write(Self.fileName, json.pretty + "\n", mode: 0o600)
   }
 
   public static func remove(stateDirectory: String) throws {

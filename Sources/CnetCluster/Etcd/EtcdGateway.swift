@@ -1,7 +1,6 @@
 import CnetCore
 import CnetHTTP
 import CnetKernel
-import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -111,15 +110,15 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
     // The first member's share of the time, as `open` gives it.
     let share = StreamSocket.now() + timeout / Double(endpoints.count)
     let again = { [self] in try txn(request, until: deadline) }
-    guard var connection = try? send("/v3/kv/txn", try JSONEncoder().encode(request), to: monitor.locked { preferred },
+    guard var connection = try? send("/v3/kv/txn", Wire.body(request), to: monitor.locked { preferred },
                                       until: share, streaming: false)
     else { return EtcdPendingTxn(again) }
     return EtcdPendingTxn {
       guard let head = try? connection.readHead(idle: share, whole: nil), head.status == 200,
         let body = try? connection.readBody(head, limit: 64 << 20, until: share, toEnd: true),
-        let reply = try? JSONDecoder().decode(Wire.TxnResponse.self, from: Data(Self.firstLine(body)))
+        let reply = try? JSON.parse(Self.firstLine(body))
       else { return try again() }
-      return Self.result(reply)
+      return Self.result(Wire.TxnResponse(reply))
     }
   }
 
@@ -153,7 +152,7 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
     let request = Wire.WatchRequest(create_request: Wire.WatchCreate(
       key: Wire.encode(prefix), range_end: Wire.encode(Self.rangeEnd(prefix)), start_revision: String(revision)))
     let deadline = StreamSocket.now() + timeout
-    let (connection, head) = try open("/v3/watch", try JSONEncoder().encode(request), deadline: deadline, streaming: true)
+    let (connection, head) = try open("/v3/watch", Wire.body(request), deadline: deadline, streaming: true)
     let stream = GatewayWatch(connection: connection, chunked: HTTPConnection.isChunked(head), endpoints: endpointList)
     // The first message says the watch was created, or why not.
     guard let first = try stream.message(until: deadline) else {
@@ -188,10 +187,10 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
   /// deadline: every write cnet sends is safe to repeat, being idempotent
   /// or guarded by compares that recognise its own earlier success (a
   /// claim token, the network's id).
-  private func call<Request: Encodable, Reply: Decodable>(_ path: String, _ request: Request, _ type: Reply.Type,
-                                                          until: Double? = nil) throws -> Reply {
+  private func call<Reply: Wire.Reply>(_ path: String, _ request: some Wire.Request, _ type: Reply.Type,
+                                       until: Double? = nil) throws -> Reply {
     let deadline = until ?? StreamSocket.now() + timeout
-    let encoded = try JSONEncoder().encode(request)
+    let encoded = Wire.body(request)
     var pause = 0.05
     while true {
       var (connection, head) = try open(path, encoded, deadline: deadline, streaming: false)
@@ -217,7 +216,7 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
         throw EtcdError.refused(error.text)
       }
       do {
-        return try JSONDecoder().decode(type, from: Data(Self.firstLine(body)))
+        return Reply(try JSON.parse(Self.firstLine(body)))
       } catch {
         throw EtcdError.refused("an answer to \(path) that is not what etcd sends: \(String(decoding: body.prefix(200), as: UTF8.self))")
       }
@@ -229,7 +228,7 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
 
   /// Sends a POST to the first endpoint that takes it and reads the head of
   /// its reply. A connection refused or a silence moves on to the next.
-  private func open(_ path: String, _ body: Data, deadline: Double, streaming: Bool) throws -> (HTTPConnection, HTTPConnection.Head) {
+  private func open(_ path: String, _ body: [UInt8], deadline: Double, streaming: Bool) throws -> (HTTPConnection, HTTPConnection.Head) {
     let start = monitor.locked { preferred }
     var reasons: [String] = []
     for offset in 0..<endpoints.count {
@@ -254,14 +253,14 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
   }
 
   /// Connects to endpoint `index` and sends a POST of `body` to `path`.
-  private func send(_ path: String, _ body: Data, to index: Int, until deadline: Double, streaming: Bool) throws -> HTTPConnection {
+  private func send(_ path: String, _ body: [UInt8], to index: Int, until deadline: Double, streaming: Bool) throws -> HTTPConnection {
     let address = endpoints[index]
     let socket = try StreamSocket.connect(address, until: deadline)
     var connection = HTTPConnection(socket)
     guard case .tcp(let host, let port) = address else { throw HTTPConnection.Failure.malformed("\(address) is not a TCP address") }
     let headers = [("Host", "\(host):\(port)"), ("Content-Type", "application/json"),
                    ("Connection", streaming ? "keep-alive" : "close")]
-    try connection.write(startLine: "POST \(path) HTTP/1.1", headers: headers, body: Array(body), until: deadline)
+    try connection.write(startLine: "POST \(path) HTTP/1.1", headers: headers, body: body, until: deadline)
     return connection
   }
 
@@ -283,12 +282,7 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
 
   /// What an error reply says: {"error": "...", "message": "...", "code": N}.
   static func errorReply(_ body: [UInt8], status: Int?) -> (text: String, code: Int?) {
-    struct Reply: Decodable {
-      var error: String?
-      var message: String?
-      var code: Int?
-    }
-    if let reply = try? JSONDecoder().decode(Reply.self, from: Data(firstLine(body))), let text = reply.message ?? reply.error {
+    if let json = try? JSON.parse(firstLine(body)), case let reply = Wire.ErrorReply(json), let text = reply.message ?? reply.error {
       return (text, reply.code)
     }
     return ("HTTP status \(status.map(String.init) ?? "?")", nil)
@@ -322,7 +316,7 @@ final class GatewayWatch: EtcdWatch, @unchecked Sendable {
         pending.removeSubrange(...newline)
         if line.allSatisfy({ $0 == 32 || $0 == 13 }) { continue }
         do {
-          return try JSONDecoder().decode(Wire.Streamed<Wire.WatchResponse>.self, from: Data(line))
+          return Wire.Streamed<Wire.WatchResponse>(try JSON.parse(line))
         } catch {
           throw EtcdError.refused("a watch message that is not what etcd sends: \(String(decoding: line.prefix(200), as: UTF8.self))")
         }
