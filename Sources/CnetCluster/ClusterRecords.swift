@@ -74,7 +74,7 @@ public enum ClusterRecord {
     public var subnet: String
     public var gateway: String?
 
-    public var json: JSON { ClusterRecord.fields([("gateway", gateway.map(JSON.string)), ("subnet", .string(subnet))]) }
+    public var json: JSON { JSON.present([("gateway", gateway.map(JSON.string)), ("subnet", .string(subnet))]) }
 
     public init(subnet: String, gateway: String?) {
       self.subnet = subnet
@@ -143,7 +143,7 @@ public enum ClusterRecord {
     public var claim: String?
 
     public var json: JSON {
-      ClusterRecord.fields([("claim", claim.map(JSON.string)), ("endpoint", endpoint.map(JSON.string)), ("host", .string(host))])
+      JSON.present([("claim", claim.map(JSON.string)), ("endpoint", endpoint.map(JSON.string)), ("host", .string(host))])
     }
 
     public init(host: String, endpoint: String?, claim: String? = nil) {
@@ -184,11 +184,6 @@ public enum ClusterRecord {
       else { return nil }
       self.init(ip: ip, mac: mac, host: host, vtep: vtep, name: name)
     }
-  }
-
-  /// The fields whose values are there.
-  static func fields(_ fields: [(String, JSON?)]) -> JSON {
-    .object(fields.compactMap { key, value in value.map { (key, $0) } })
   }
 
   public static func encode(_ value: some ClusterValue) throws -> [UInt8] {

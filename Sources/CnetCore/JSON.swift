@@ -22,6 +22,11 @@ public indirect enum JSON: Sendable, Equatable {
     }
   }
 
+  /// An object of the fields whose values are there (nil ones left out).
+  public static func present(_ fields: [(String, JSON?)]) -> JSON {
+    .object(fields.compactMap { key, value in value.map { (key, $0) } })
+  }
+
   /// Compact, on one line, as `ip -j` prints.
   public var compact: String {
     var out = ""

@@ -22,12 +22,6 @@ enum Wire {
     init(_ json: JSON)
   }
 
-  /// The fields of an object whose values are there (nil ones left out,
-  /// as the gateway expects of zero values).
-  static func object(_ fields: [(String, JSON?)]) -> JSON {
-    .object(fields.compactMap { key, value in value.map { (key, $0) } })
-  }
-
   /// An int64 the gateway sends as a string (or, from other encoders, a number).
   struct Number: Sendable {
     var value: Int64
@@ -82,7 +76,7 @@ enum Wire {
     var serializable: Bool?
 
     var json: JSON {
-      Wire.object([("key", .string(key)), ("range_end", range_end.map(JSON.string)), ("keys_only", keys_only.map(JSON.bool)),
+      JSON.present([("key", .string(key)), ("range_end", range_end.map(JSON.string)), ("keys_only", keys_only.map(JSON.bool)),
                    ("serializable", serializable.map(JSON.bool))])
     }
   }
@@ -102,14 +96,14 @@ enum Wire {
     var value: String
     var lease: String?
 
-    var json: JSON { Wire.object([("key", .string(key)), ("value", .string(value)), ("lease", lease.map(JSON.string))]) }
+    var json: JSON { JSON.present([("key", .string(key)), ("value", .string(value)), ("lease", lease.map(JSON.string))]) }
   }
 
   struct DeleteRequest: Request {
     var key: String
     var range_end: String?
 
-    var json: JSON { Wire.object([("key", .string(key)), ("range_end", range_end.map(JSON.string))]) }
+    var json: JSON { JSON.present([("key", .string(key)), ("range_end", range_end.map(JSON.string))]) }
   }
 
   struct DeleteResponse: Reply {
@@ -149,7 +143,7 @@ enum Wire {
     }
 
     var json: JSON {
-      Wire.object([("key", .string(key)), ("range_end", range_end.map(JSON.string)), ("target", .string(target)),
+      JSON.present([("key", .string(key)), ("range_end", range_end.map(JSON.string)), ("target", .string(target)),
                    ("result", .string(result)), ("version", version.map(JSON.string)),
                    ("create_revision", create_revision.map(JSON.string)), ("mod_revision", mod_revision.map(JSON.string)),
                    ("value", value.map(JSON.string)), ("lease", lease.map(JSON.string))])
@@ -173,7 +167,7 @@ enum Wire {
     }
 
     var json: JSON {
-      Wire.object([("request_put", request_put?.json), ("request_delete_range", request_delete_range?.json),
+      JSON.present([("request_put", request_put?.json), ("request_delete_range", request_delete_range?.json),
                    ("request_range", request_range?.json)])
     }
   }
