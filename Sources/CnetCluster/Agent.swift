@@ -53,6 +53,8 @@ public final class Agent: @unchecked Sendable {
   private var networks: [String: ClusterRecord.Network] = [:]
   private var endpoints: [String: [String: ClusterRecord.Endpoint]] = [:]
   private var aliveHosts: Set<String> = []
+  /// This host's publications found to have their endpoint in the store.
+  private var confirmed: Set<String> = []
   private var revision: Int64 = 0
 
   public init(config: ClusterConfig, stateDirectory: String, runDirectory: String,
@@ -237,6 +239,32 @@ public final class Agent: @unchecked Sendable {
     try Conflicts.write(conflicts, runDirectory: runDirectory)
   }
 
+  /// Takes back this host's publications whose endpoint is not in its
+  /// store: those of a connect that died between its address's claim
+  /// (which publishes) and its reservation's commit, or whose withdrawal
+  /// failed. Under the operation lock, which a connect holds from its
+  /// claim to its commit, so that no connect under way loses its own. The
+  /// store is read only for publications not seen there before.
+  func withdrawStrayPublications() throws {
+    var mine: [String: String] = [:]
+    for (networkID, published) in endpoints {
+      for (id, endpoint) in published where endpoint.host == config.hostID { mine[id] = keys.endpoint(networkID, id) }
+    }
+    confirmed.formIntersection(mine.keys)
+    let unknown = mine.filter { !confirmed.contains($0.key) }
+    guard !unknown.isEmpty else { return }
+    let controller = try openController()
+    let known = Set(try controller.store.endpoints().map(\.id))
+    for (id, key) in unknown {
+      if known.contains(id) {
+        confirmed.insert(id)
+      } else {
+        log("withdrawing publication \(key): its endpoint is not in this host's store")
+        try etcd.delete(key, prefix: false)
+      }
+    }
+  }
+
   // MARK: - Listing and watching
 
   func listAndReconcile() throws {
@@ -288,6 +316,7 @@ public final class Agent: @unchecked Sendable {
       // deleted behind cnet's back, a namespace made by a join since).
       if StreamSocket.now() - lastFull > 10 {
         try reconcileAll()
+        try withdrawStrayPublications()
         lastFull = StreamSocket.now()
       }
     }

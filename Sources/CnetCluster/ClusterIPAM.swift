@@ -121,9 +121,7 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       }
       let key = Self.key(keys, subnet, address)
       let publishing = try publication(options, address: address, lease: lease)
-      let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
-                                success: [.put(key, owner, lease: 0)] + (publishing.map { [$0.put] } ?? []),
-                                failure: [.range(key, prefix: false)])
+      let result = try take(etcd, key, owner: owner, lease: lease, publishing: publishing)
       guard result.succeeded || isMine(result.ranges.first??.kvs.first, key) else {
         if let holder = result.ranges.first??.kvs.first {
           let owner = (try? ClusterRecord.decode(ClusterRecord.Address.self, holder.value, key: key))?.host ?? "?"
@@ -146,9 +144,7 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       }
       let key = Self.key(keys, subnet, chosen)
       let publishing = try publication(options, address: chosen, lease: lease)
-      let result = try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
-                                success: [.put(key, owner, lease: 0)] + (publishing.map { [$0.put] } ?? []),
-                                failure: [.range(key, prefix: false)])
+      let result = try take(etcd, key, owner: owner, lease: lease, publishing: publishing)
       if result.succeeded || isMine(result.ranges.first??.kvs.first, key) {
         if let publishing { published.add(publishing.id, key: publishing.key, address: chosen) }
         return try CIDR(address: chosen, prefixLength: subnet.prefixLength)
@@ -161,6 +157,18 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       candidate = Self.free(in: subnet, taken: taken)
     }
     throw CnetError(.conflict, "no address could be taken in \(subnet): the cluster kept taking them")
+  }
+
+  /// The claim of `key` for this host, with the publication when there is
+  /// one. A claim whose answer never came may have been made, its
+  /// publication with it: the agent withdraws a publication whose endpoint
+  /// is not in this host's store (Agent.withdrawStrayPublications), rather
+  /// than this command waiting on a store that did not answer once more.
+  func take(_ etcd: EtcdClient, _ key: String, owner: [UInt8], lease: Int64,
+            publishing: (id: String, key: String, put: EtcdOperation)?) throws -> EtcdTxnResult {
+    try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
+                 success: [.put(key, owner, lease: 0)] + (publishing.map { [$0.put] } ?? []),
+                 failure: [.range(key, prefix: false)])
   }
 
   /// A host address of `subnet` not in `taken`, searched from a random one.

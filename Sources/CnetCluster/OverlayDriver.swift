@@ -17,7 +17,9 @@ import CnetKernel
 ///
 /// What hosts share is in etcd (ClusterKeys): the network, its name and
 /// VNI taken once in one transaction; each address owned by a host
-/// (ClusterIPAM); each joined endpoint published under the host's lease.
+/// (ClusterIPAM); each endpoint being joined published under the host's
+/// lease, with its address's claim or, when it had its address already,
+/// at its join.
 /// A sandbox leaves the network only through the local gateway bridge
 /// (Controller+GatewayBridge), which carries its default route.
 public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
@@ -319,8 +321,8 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     }
     // The first join on this host: what other hosts publish on the
     // network, so the sandbox reaches them at once. Later joins find the
-    // entries there; the agent keeps them (and reconciles this network
-    // again when this endpoint is published, mending a device made anew).
+    // entries there; the agent keeps them (and mends a device made anew
+    // at its next full pass, every 10 s).
     if isFirst { plan.steps += try remoteEntries(network.id, vni: try Self.vni(network)) }
     return plan
   }
@@ -349,11 +351,14 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
   /// The endpoint is published under this host's lease, so every other
   /// host's agent puts its entries in place, while the join is made here
   /// (a remote host's entries for an endpoint whose pair is not there yet
-  /// only lead to a bridge that drops the frame). A new endpoint was
+  /// only lead to this host's bridge, where no port has that MAC yet). A
+  /// new endpoint was
   /// published with its address's claim (ClusterIPAM), in the same
   /// transaction; an existing one is published now. A host whose lease is
   /// gone (its agent not running) cannot publish.
-  public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)? {
+  public let publishesWithAddress = true
+
+  public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> PendingPublication? {
     guard let ipv4 = endpoint.ipv4, let mac = endpoint.mac else { return nil }
     if published.take(endpoint.id) { return nil }
     guard let lease = HostLease.read(runDirectory: runDirectory) else { throw Self.notAlive }
@@ -361,7 +366,8 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     let sent = try etcd().sendTxn([.leased(keys.host(config.hostID), lease)],
                                   success: [.put(keys.endpoint(network.id, endpoint.id), try ClusterRecord.encode(record), lease: lease)],
                                   failure: [])
-    return { guard try sent.answer().succeeded else { throw Self.notAlive } }
+    return PendingPublication(confirm: { guard try sent.answer().succeeded else { throw Self.notAlive } },
+                              settle: { sent.settle() })
   }
 
   public func programExternalConnectivity(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> KernelPlan { KernelPlan() }

@@ -194,25 +194,27 @@ extension JSON {
 
     mutating func number() throws(ParseError) -> JSON {
       let start = at
-      if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
-      var integral = true
-      var digits = 0
-      while at < bytes.count {
-        let c = bytes[at]
-        if c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
-          digits += 1
-        } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
-          || c == UInt8(ascii: "-")
-        {
-          integral = false
-        } else {
-          break
-        }
-        at += 1
+      func digits(_ at: inout Int, _ bytes: [UInt8]) -> Int {
+        let from = at
+        while at < bytes.count, bytes[at] >= UInt8(ascii: "0"), bytes[at] <= UInt8(ascii: "9") { at += 1 }
+        return at - from
       }
-      guard digits > 0 else {
-        at = start
-        throw error("not JSON")
+      if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
+      let first = at
+      let whole = digits(&at, bytes)
+      // JSON's grammar: no leading zeros, digits after a point and in an exponent.
+      guard whole > 0, whole == 1 || bytes[first] != UInt8(ascii: "0") else { throw error("not a JSON number") }
+      var integral = true
+      if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+        at += 1
+        guard digits(&at, bytes) > 0 else { throw error("not a JSON number") }
+        integral = false
+      }
+      if at < bytes.count, bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") {
+        at += 1
+        if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
+        guard digits(&at, bytes) > 0 else { throw error("not a JSON number") }
+        integral = false
       }
       let text = String(decoding: bytes[start..<at], as: UTF8.self)
       if integral, let n = Int(text) { return .int(n) }

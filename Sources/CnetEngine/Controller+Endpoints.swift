@@ -163,7 +163,7 @@ extension Controller {
   /// Whether the addresses `spec` asks for would be given, found without
   /// changing anything: true, or the error reserving them would throw;
   /// false when the IPAM driver cannot tell without being asked (a remote
-  /// one).
+  /// one). See IPAMDriver.checkAddress.
   func addressesAvailable(_ spec: EndpointSpec, on network: NetworkRecord) throws -> Bool {
     let ipam = try ipam(network.ipamDriver)
     for family in [IPFamily.v4, .v6] {

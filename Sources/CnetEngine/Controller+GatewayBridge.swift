@@ -71,6 +71,14 @@ extension Controller {
     return (id, plan)
   }
 
+  /// Removes the pair gatewayBridgeLinks gave for `endpointID` when no
+  /// join recorded it (what is gone already is no error).
+  func removeGatewayBridgeLinks(_ endpointID: String) throws {
+    guard let gateway = try store.network(named: Self.gatewayBridgeName), try store.endpoint(id: endpointID) == nil else { return }
+    let info = EndpointInfo(id: endpointID, networkID: gateway.id, name: "")
+    try execute(try driver(gateway.driver).leave(info, network: gateway.info, sandboxPresent: true, sandboxGoing: false))
+  }
+
   /// `disconnect` from a network that needed the gateway bridge, of a
   /// sandbox a join made whose one other endpoint is on the gateway bridge:
   /// the sandbox goes with both, as `sandbox rm` takes it, its namespace's

@@ -29,7 +29,12 @@ extension Controller {
   /// the lock (`speculativeNamespace`), so that the kernel's work on it
   /// overlaps the store's; it is used if the sandbox is new and cnet's own,
   /// and discarded otherwise. It is anonymous until it is bound to the
-  /// sandbox's name, after the reservation: crash safety is unchanged.
+  /// sandbox's name, after the reservation: crash safety is unchanged,
+  /// but for one window. A sandbox that leaves through the gateway bridge
+  /// has that pair made early too, and recorded only by the second join;
+  /// a crash between the two joins leaves the pair, marked with its
+  /// endpoint's id, for `cnet gc` to remove (its endpoint is not in the
+  /// store), as it leaves the sandbox without its way out.
   public func connect(_ networkReference: String, _ sandboxSpec: SandboxSpec, endpoint spec: EndpointSpec,
                       prepared: PendingNamespace? = nil) throws -> (EndpointRecord, SandboxRecord)
   {
@@ -59,6 +64,10 @@ extension Controller {
     } catch {
       attempt("undo the connect of \"\(sandboxSpec.name)\" to \"\(network.name)\"") {
         _ = try disconnect(network.id, joined.1.id)
+      }
+      // The pair made early for the gateway bridge, when the sandbox stays.
+      if let gatewayLinks {
+        attempt("remove the gateway bridge's pair of \"\(sandboxSpec.name)\"") { try removeGatewayBridgeLinks(gatewayLinks) }
       }
       throw error
     }
@@ -195,7 +204,8 @@ extension Controller {
         case .existing(let existing):
           chosen = existing
         case .new(let spec):
-          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation, id: endpointID, joining: true)
+          chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation, id: endpointID,
+                                       joining: driver.publishesWithAddress)
           endpointIsNew = true
         }
         chosen.sandboxID = sandbox.id
@@ -220,7 +230,7 @@ extension Controller {
     // given the join's links yet (the IPAM driver could not say beforehand
     // whether the addresses would be given), it may have them now.
     // `linksEarly`: whether this join's links are made (or being made).
-    var linksEarly = endpointID != nil
+    var linksEarly = endpointID != nil && endpointIsNew
     if sandboxIsNew, let prepared, endpointID == nil, let interface,
       let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface)
     {
@@ -231,7 +241,7 @@ extension Controller {
     // What the join has made in the kernel so far, for the rollback.
     var made = PlanExecutor.Record()
     // The driver's publication, its answer still to be heard.
-    var publishing: (() throws -> Void)?
+    var publishing: PendingPublication?
     do {
       publishing = try driver.startPublishing(endpoint.info, network: network.info)
       // The files first: they need only the reservation, and a new
@@ -279,13 +289,13 @@ extension Controller {
       }
       if let published = publishing {
         publishing = nil
-        try published()
+        try published.confirm()
       }
     } catch {
       // Roll back, every step whatever the others did, then drop the
-      // reservation; a publication is taken back once it is heard of (so
-      // that it cannot land after its withdrawal).
-      _ = try? publishing?()
+      // reservation; a publication on its way is heard of first, so that
+      // its withdrawal (revokeExternalConnectivity) comes after it.
+      publishing?.settle()
       undo(made, in: context)
       attempt("undo the join in the kernel") { try leave(driver, endpoint, network: network, sandbox: context, going: sandboxIsNew) }
       attempt("update the network's hosts file") { try files.hosts.remove(endpoint.id, from: network.id) }

@@ -56,7 +56,7 @@ struct ClusterIPAMTests {
     #expect(try overlay.startPublishing(info, network: network) == nil)
     try etcd.delete(keys.endpoint("net1", "e1"), prefix: false)
     let again = try #require(try overlay.startPublishing(info, network: network))
-    try again()
+    try again.confirm()
     #expect(try etcd.range(keys.endpoint("net1", "e1")).kvs.count == 1)
     // Without the endpoint's details (an `endpoint create`), only the address.
     _ = try ipam.requestAddress(poolID: pool.id, address: nil, options: [:])

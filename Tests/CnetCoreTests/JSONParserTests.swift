@@ -29,10 +29,12 @@ import Testing
 
   @Test func numbersThatAreNotIntegersKeepTheirText() throws {
     #expect(try parse("1.5e3") == .string("1.5e3"))
+    #expect(try parse("-0") == .int(0))
+    #expect(try parse("0.25E-2") == .string("0.25E-2"))
     #expect(try parse("99999999999999999999") == .string("99999999999999999999"))
   }
 
-  @Test(arguments: ["", "{", "[1,", #"{"a" 1}"#, #"{"a":1,}"#, "tru", "1 2", #""\x""#, "\"a\u{1}\"", "-",
+  @Test(arguments: ["", "{", "[1,", #"{"a" 1}"#, #"{"a":1,}"#, "tru", "1 2", #""\x""#, "\"a\u{1}\"", "-", "01", "1.", "1e", "+1", "--1", "1-2", "-.5",
                     String(repeating: "[", count: 100) + String(repeating: "]", count: 100)])
   func malformedIsAnError(_ text: String) {
     #expect(throws: JSON.ParseError.self) { try parse(text) }

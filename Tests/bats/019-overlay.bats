@@ -224,6 +224,19 @@ three_hosts() {
   cnet_on 1 connect ov e
   wait_for 12 answers 1 e "$(ip_of 2 b)"
   on 1 ip netns exec a ping -c 1 -W 2 "$(ip_of 3 c)" >/dev/null
+  # A publication of host 1's whose endpoint its store does not have (a
+  # connect that died between its claim and its commit): host 1's agent
+  # withdraws it, and host 2 drops its entries.
+  local host lease network key
+  host=$(on 1 jq -r .hostID /var/lib/cnet/cluster.json)
+  lease=$(printf '%x' "$(on 1 head -n 1 /run/cnet/cluster-lease)")
+  network=$(cnet_on 1 network inspect ov --json | jq -r '.[0].Id')
+  key="/cnet/v1/endpoints/$network/ffffffffffff0000000000000000000000000000000000000000000000000000"
+  in_host etcdctl --endpoints "$ETCD_URL" put --lease="$lease" "$key" \
+    "{\"host\":\"$host\",\"ip\":\"10.207.0.250\",\"mac\":\"02:42:0a:cf:00:fa\",\"name\":\"ghost\",\"vtep\":\"192.0.2.1\"}" >/dev/null
+  wait_for 5 has_entry 2 10.207.0.250
+  wait_for 15 lacks_entry 2 10.207.0.250
+  [ -z "$(in_host etcdctl --endpoints "$ETCD_URL" get "$key")" ]
 }
 
 @test "overlay: a cluster on port 8472; a host asking for another port is refused" {

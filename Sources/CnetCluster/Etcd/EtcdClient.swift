@@ -64,7 +64,7 @@ extension EtcdClient {
   /// whole call, now.
   public func sendTxn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdPendingTxn {
     let result = Result { try txn(compare, success: success, failure: failure) }
-    return EtcdPendingTxn { try result.get() }
+    return EtcdPendingTxn { _ in try result.get() }
   }
 
   public func range(_ key: String, prefix: Bool = false) throws -> EtcdRange {
@@ -185,15 +185,24 @@ public struct EtcdTxnResult: Sendable, Equatable {
 
 /// A transaction sent whose answer is still to be read; read once.
 public final class EtcdPendingTxn: @unchecked Sendable {
-  private var read: (() throws -> EtcdTxnResult)?
+  /// Reads the answer; `resend`: sends the transaction again when it is
+  /// lost.
+  private var read: ((_ resend: Bool) throws -> EtcdTxnResult)?
   private var result: Result<EtcdTxnResult, any Error>?
 
-  public init(_ read: @escaping () throws -> EtcdTxnResult) { self.read = read }
+  public init(_ read: @escaping (_ resend: Bool) throws -> EtcdTxnResult) { self.read = read }
 
-  /// The answer, waited for the first time.
-  public func answer() throws -> EtcdTxnResult {
+  /// The answer, waited for the first time (the transaction sent again if
+  /// its answer is lost).
+  public func answer() throws -> EtcdTxnResult { try take(resend: true) }
+
+  /// Waits for an answer on its way, if any, and sends nothing again: for
+  /// a caller that is about to undo what the transaction did.
+  public func settle() { _ = try? take(resend: false) }
+
+  private func take(resend: Bool) throws -> EtcdTxnResult {
     if let result { return try result.get() }
-    let got = Result { try read?() ?? EtcdTxnResult(succeeded: false, revision: 0, ranges: []) }
+    let got = Result { try read?(resend) ?? EtcdTxnResult(succeeded: false, revision: 0, ranges: []) }
     read = nil
     result = got
     return try got.get()

@@ -102,23 +102,30 @@ public final class EtcdGateway: EtcdClient, @unchecked Sendable {
   /// The request goes to the member that answered last, and the answer is
   /// read at `answer()`; whatever goes wrong in between (no such member,
   /// a lost connection, an election under way) sends it again with `txn`,
-  /// which tries every member until the deadline.
+  /// which tries every member. The time counts from the asking for the
+  /// answer (the caller worked meanwhile, and the answer may be waiting
+  /// in the socket): the first member's share of `timeout`, as `open`
+  /// gives it, then the rest.
   public func sendTxn(_ compare: [EtcdCompare], success: [EtcdOperation], failure: [EtcdOperation]) throws -> EtcdPendingTxn {
     let request = Wire.TxnRequest(compare: compare.map(Wire.Compare.init), success: success.map(Wire.RequestOp.init),
                                   failure: failure.map(Wire.RequestOp.init))
-    let deadline = StreamSocket.now() + timeout
-    // The first member's share of the time, as `open` gives it.
-    let share = StreamSocket.now() + timeout / Double(endpoints.count)
-    let again = { [self] in try txn(request, until: deadline) }
-    guard var connection = try? send("/v3/kv/txn", Wire.body(request), to: monitor.locked { preferred },
-                                      until: share, streaming: false)
-    else { return EtcdPendingTxn(again) }
-    return EtcdPendingTxn {
-      guard let head = try? connection.readHead(idle: share, whole: nil), head.status == 200,
-        let body = try? connection.readBody(head, limit: 64 << 20, until: share, toEnd: true),
-        let reply = try? JSON.parse(Self.firstLine(body))
-      else { return try again() }
-      return Self.result(Wire.TxnResponse(reply))
+    let share = timeout / Double(endpoints.count)
+    let index = monitor.locked { preferred }
+    let sent = try? send("/v3/kv/txn", Wire.body(request), to: index, until: StreamSocket.now() + share, streaming: false)
+    return EtcdPendingTxn { [self] resend in
+      let deadline = StreamSocket.now() + timeout
+      if var connection = sent {
+        let until = StreamSocket.now() + share
+        if let head = try? connection.readHead(idle: until, whole: nil), head.status == 200,
+          let body = try? connection.readBody(head, limit: 64 << 20, until: until, toEnd: true),
+          let reply = try? JSON.parse(Self.firstLine(body))
+        {
+          monitor.locked { preferred = index }
+          return Self.result(Wire.TxnResponse(reply))
+        }
+      }
+      guard resend else { throw EtcdError.unreachable(endpoints: endpointList, reason: "no answer to /v3/kv/txn") }
+      return try txn(request, until: deadline)
     }
   }
 

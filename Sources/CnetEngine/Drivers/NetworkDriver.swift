@@ -12,7 +12,8 @@ import CnetCore
 ///
 ///     network create:  checkOptions -> prepare -> (store: creating) -> createNetwork's plan -> (store: ready)
 ///     endpoint create: (IPAM addresses) -> createEndpoint -> (store)
-///     join:            (store: joining) -> joinLinks' and join's plans -> programExternalConnectivity's -> (store: joined)
+///     join:            (store: joining) -> startPublishing -> joinLinks' and join's plans
+///                      -> programExternalConnectivity's -> (publication confirmed) -> (store: joined)
 ///     leave:           (store: leaving) -> revokeExternalConnectivity's plan -> leave's -> (store: not joined)
 ///     endpoint delete: deleteEndpoint -> (IPAM release) -> (store)
 ///     network delete:  (store: removing) -> deleteNetwork's plan -> (IPAM release) -> (store)
@@ -125,7 +126,12 @@ public protocol NetworkDriver: AnyObject {
   /// publication failed) before the join commits, and before it undoes a
   /// join that failed; revokeExternalConnectivity takes it back. nil:
   /// nothing to tell.
-  func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)?
+  func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> PendingPublication?
+
+  /// Whether a new endpoint's publication goes with its address's claim,
+  /// in the IPAM driver's write (IPAMDriver.wantsJoiningEndpoint): the
+  /// controller then tells the IPAM driver whose address it is.
+  var publishesWithAddress: Bool { get }
 
   /// RevokeExternalConnectivity: before a leave, undoes the above; what is
   /// missing is not an error.
@@ -140,10 +146,25 @@ public protocol NetworkDriver: AnyObject {
   func leave(_ endpoint: EndpointInfo, network: NetworkInfo, sandboxPresent: Bool, sandboxGoing: Bool) throws -> KernelPlan
 }
 
+/// A publication sent (NetworkDriver.startPublishing), its answer to come.
+public struct PendingPublication {
+  /// Waits for the answer; throws if the publication failed.
+  public let confirm: () throws -> Void
+  /// For a join that is being undone: reads an answer already on its way,
+  /// so that the withdrawal comes after it, and sends nothing again.
+  public let settle: () -> Void
+
+  public init(confirm: @escaping () throws -> Void, settle: @escaping () -> Void) {
+    self.confirm = confirm
+    self.settle = settle
+  }
+}
+
 extension NetworkDriver {
   public func isRealised(_ network: NetworkInfo, links: LinkLookup) throws -> Bool { true }
   public func joinLinks(endpointID: String, network: NetworkInfo, interface: String) -> KernelPlan? { nil }
-  public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> (() throws -> Void)? { nil }
+  public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> PendingPublication? { nil }
+  public var publishesWithAddress: Bool { false }
   public var defaultIPAM: String { assignsAddresses ? "default" : "null" }
   public var providesDefaultRoute: Bool { true }
   public var needsGatewayBridge: Bool { false }

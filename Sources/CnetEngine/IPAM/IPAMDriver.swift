@@ -45,9 +45,11 @@ public protocol IPAMDriver: AnyObject {
 
   /// Whether RequestAddress(poolID, address) would succeed now, found
   /// without changing anything: true, or the error it would throw; nil
-  /// when the driver cannot tell without asking for it (a remote one). Not
-  /// part of Docker's protocol: the controller asks it so that what the
-  /// store can refuse is refused before the kernel is touched.
+  /// when the driver cannot tell without asking for it (a remote one).
+  /// (The cluster's says true for a random address without asking: only a
+  /// full subnet or an unreachable store refuses one.) Not part of
+  /// Docker's protocol: the controller asks it so that what the store can
+  /// refuse is refused before the kernel is touched.
   func checkAddress(poolID: String, address: IPAddress?) throws -> Bool?
 
   /// Whether RequestAddress for a joining endpoint is to be told whose

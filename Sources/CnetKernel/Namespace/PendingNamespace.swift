@@ -13,7 +13,8 @@ import Glibc
 /// The caller may go on meanwhile (`connect` reserves in the store while
 /// the kernel makes a sandbox's namespace on the other core), and may hand
 /// the thread the first part of a plan to carry out as soon as the
-/// namespace exists (`runEarly`: a join's veth pair); `finish` then waits
+/// namespace exists (`runEarly`: a join's veth pairs, and the mending of
+/// the devices they hang on); `finish` then waits
 /// and hands everything over. Until the namespace is bound to a name, only
 /// this process holds it: if the process dies, the kernel frees it with
 /// whatever is inside. A creation is always finished or discarded: its
