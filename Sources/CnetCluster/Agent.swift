@@ -203,8 +203,7 @@ public final class Agent: @unchecked Sendable {
           let pool = network.pools.first(where: { $0.subnet.contains(ipv4.address) })
         else { continue }
         let addressKey = ClusterIPAM.key(keys, pool.subnet, ipv4.address)
-        let record = ClusterRecord.Endpoint(ip: ipv4.address.description, mac: mac, host: config.hostID,
-                                            vtep: config.advertise, name: endpoint.name)
+        let record = OverlayDriver.record(config, ip: ipv4.address, mac: mac, name: endpoint.name)
         let mine = try ClusterRecord.encode(ClusterRecord.Address(host: config.hostID, endpoint: nil))
         let publish = EtcdOperation.put(keys.endpoint(network.id, endpoint.id), try ClusterRecord.encode(record), lease: current)
         // Twice at most: a first try whose answer was lost may have taken

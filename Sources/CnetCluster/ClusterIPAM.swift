@@ -14,13 +14,11 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
 
   let config: ClusterConfig
   let runDirectory: String
-  let published: Publications
   private var client: EtcdClient?
 
-  public init(config: ClusterConfig, runDirectory: String, published: Publications = Publications()) {
+  public init(config: ClusterConfig, runDirectory: String) {
     self.config = config
     self.runDirectory = runDirectory
-    self.published = published
   }
 
   /// A joining endpoint is published with its address (OverlayDriver):
@@ -29,16 +27,13 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
 
   /// The publication of the joining endpoint `options` name, for the
   /// address `address`, under `lease`: the write that goes with the claim.
-  func publication(_ options: [String: String], address: IPAddress, lease: Int64) throws
-    -> (id: String, key: String, put: EtcdOperation)?
-  {
+  func publication(_ options: [String: String], address: IPAddress, lease: Int64) throws -> EtcdOperation? {
     guard let networkID = options[IPAMOptions.networkID], let id = options[IPAMOptions.endpointID],
       let name = options[IPAMOptions.endpointName]
     else { return nil }
     let mac = OverlayDriver.mac(options[IPAMOptions.macAddress], ipv4: try CIDR(address: address, prefixLength: 32))
     let record = OverlayDriver.record(config, ip: address, mac: mac, name: name)
-    let key = keys.endpoint(networkID, id)
-    return (id, key, .put(key, try ClusterRecord.encode(record), lease: lease))
+    return .put(keys.endpoint(networkID, id), try ClusterRecord.encode(record), lease: lease)
   }
 
   func etcd() throws -> EtcdClient {
@@ -129,8 +124,6 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
         }
         throw OverlayDriver.notAlive
       }
-      // (A claim found to be this very request's went with its publication.)
-      if let publishing { published.add(publishing.id, key: publishing.key, address: address) }
       return try CIDR(address: address, prefixLength: subnet.prefixLength)
     }
     // A random address first, taken if free: in a subnet with room, one
@@ -146,7 +139,6 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
       let publishing = try publication(options, address: chosen, lease: lease)
       let result = try take(etcd, key, owner: owner, lease: lease, publishing: publishing)
       if result.succeeded || isMine(result.ranges.first??.kvs.first, key) {
-        if let publishing { published.add(publishing.id, key: publishing.key, address: chosen) }
         return try CIDR(address: chosen, prefixLength: subnet.prefixLength)
       }
       if result.ranges.first??.kvs.first == nil { throw OverlayDriver.notAlive }
@@ -165,9 +157,9 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
   /// is not in this host's store (Agent.withdrawStrayPublications), rather
   /// than this command waiting on a store that did not answer once more.
   func take(_ etcd: EtcdClient, _ key: String, owner: [UInt8], lease: Int64,
-            publishing: (id: String, key: String, put: EtcdOperation)?) throws -> EtcdTxnResult {
+            publishing: EtcdOperation?) throws -> EtcdTxnResult {
     try etcd.txn([.absent(key), .leased(keys.host(config.hostID), lease)],
-                 success: [.put(key, owner, lease: 0)] + (publishing.map { [$0.put] } ?? []),
+                 success: [.put(key, owner, lease: 0)] + (publishing.map { [$0] } ?? []),
                  failure: [.range(key, prefix: false)])
   }
 
@@ -196,13 +188,11 @@ public final class ClusterIPAM: IPAMDriver, @unchecked Sendable {
     return .v4(IPv4Address(network.value &+ UInt32(n)))
   }
 
-  /// Gives an address back when this host owns it, and the publication
-  /// that went with its claim when no join took it over.
+  /// Gives an address back when this host owns it.
   public func releaseAddress(poolID: String, address: IPAddress) throws {
     let subnet = try Self.subnet(of: poolID)
     let key = Self.key(keys, subnet, address)
     let etcd = try etcd()
-    if let publication = published.takeKey(of: address) { try etcd.delete(publication, prefix: false) }
     guard let held = try etcd.range(key).kvs.first,
       let owner = try? ClusterRecord.decode(ClusterRecord.Address.self, held.value, key: key), owner.host == config.hostID
     else { return }

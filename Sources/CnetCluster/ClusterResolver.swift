@@ -10,8 +10,6 @@ public struct ClusterResolver: DriverResolver {
   public var inner: (any DriverResolver)?
   public var stateDirectory: String
   public var runDirectory: String
-  /// Shared by the overlay driver and the cluster IPAM it makes.
-  let published = Publications()
 
   public init(inner: (any DriverResolver)?, stateDirectory: String, runDirectory: String) {
     self.inner = inner
@@ -27,12 +25,12 @@ public struct ClusterResolver: DriverResolver {
   }
 
   public func networkDriver(_ name: String) throws -> (any NetworkDriver)? {
-    if name == "overlay" { return OverlayDriver(config: try config(), runDirectory: runDirectory, published: published) }
+    if name == "overlay" { return OverlayDriver(config: try config(), runDirectory: runDirectory) }
     return try inner?.networkDriver(name)
   }
 
   public func ipamDriver(_ name: String) throws -> (any IPAMDriver)? {
-    if name == ClusterIPAM.driverName { return ClusterIPAM(config: try config(), runDirectory: runDirectory, published: published) }
+    if name == ClusterIPAM.driverName { return ClusterIPAM(config: try config(), runDirectory: runDirectory) }
     return try inner?.ipamDriver(name)
   }
 }

@@ -34,7 +34,6 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
 
   let config: ClusterConfig
   let runDirectory: String
-  let published: Publications
   private var client: EtcdClient?
 
   public static let vniOption = "vxlan.id"
@@ -44,10 +43,9 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
   /// VXLAN 8.
   public static let encapsulation = 50
 
-  public init(config: ClusterConfig, runDirectory: String, published: Publications = Publications()) {
+  public init(config: ClusterConfig, runDirectory: String) {
     self.config = config
     self.runDirectory = runDirectory
-    self.published = published
   }
 
   var keys: ClusterKeys { config.keys }
@@ -348,19 +346,19 @@ public final class OverlayDriver: NetworkDriver, @unchecked Sendable {
     return [NeighbourEntry(.neighbour(address), mac: mac), NeighbourEntry(.forwarding(vtep: vtep), mac: mac)]
   }
 
-  /// The endpoint is published under this host's lease, so every other
-  /// host's agent puts its entries in place, while the join is made here
-  /// (a remote host's entries for an endpoint whose pair is not there yet
-  /// only lead to this host's bridge, where no port has that MAC yet). A
-  /// new endpoint was
-  /// published with its address's claim (ClusterIPAM), in the same
-  /// transaction; an existing one is published now. A host whose lease is
-  /// gone (its agent not running) cannot publish.
+  /// A new endpoint is published with its address's claim (ClusterIPAM),
+  /// in the same transaction.
   public let publishesWithAddress = true
+
+  /// An endpoint that had its address already is published under this
+  /// host's lease while the join is made here, so every other host's agent
+  /// puts its entries in place (a remote host's entries for an endpoint
+  /// whose pair is not there yet only lead to this host's bridge, where no
+  /// port has that MAC yet). A host whose lease is gone (its agent not
+  /// running) cannot publish.
 
   public func startPublishing(_ endpoint: EndpointInfo, network: NetworkInfo) throws -> PendingPublication? {
     guard let ipv4 = endpoint.ipv4, let mac = endpoint.mac else { return nil }
-    if published.take(endpoint.id) { return nil }
     guard let lease = HostLease.read(runDirectory: runDirectory) else { throw Self.notAlive }
     let record = Self.record(config, ip: ipv4.address, mac: mac, name: endpoint.name)
     let sent = try etcd().sendTxn([.leased(keys.host(config.hostID), lease)],

@@ -196,16 +196,20 @@ extension Controller {
 
     // Reserve.
     let reservation = IPAMReservation(try ipam(network.ipamDriver))
+    // A new endpoint once its addresses are reserved.
+    var reserved: EndpointRecord?
     endpoint = try store.transaction {
       do {
         if sandboxIsNew { try store.insert(sandbox) }
         var chosen: EndpointRecord
+        reserved = nil
         switch source {
         case .existing(let existing):
           chosen = existing
         case .new(let spec):
           chosen = try reserveEndpoint(spec, on: network, auto: true, reservation: reservation, id: endpointID,
                                        joining: driver.publishesWithAddress)
+          reserved = chosen
           endpointIsNew = true
         }
         chosen.sandboxID = sandbox.id
@@ -220,6 +224,10 @@ extension Controller {
         }
         return chosen
       } catch {
+        // A publication that went with the address's claim goes first.
+        if let reserved, driver.publishesWithAddress {
+          _ = try? execute(try driver.revokeExternalConnectivity(reserved.info, network: network.info))
+        }
         reservation.undo()
         throw error
       }
@@ -243,7 +251,10 @@ extension Controller {
     // The driver's publication, its answer still to be heard.
     var publishing: PendingPublication?
     do {
-      publishing = try driver.startPublishing(endpoint.info, network: network.info)
+      // (A new endpoint went with its address's claim.)
+      if !(endpointIsNew && driver.publishesWithAddress) {
+        publishing = try driver.startPublishing(endpoint.info, network: network.info)
+      }
       // The files first: they need only the reservation, and a new
       // sandbox's namespace is meanwhile still being made on the other
       // core. (Whatever fails below, they are removed again.)

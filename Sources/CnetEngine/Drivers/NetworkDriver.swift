@@ -130,7 +130,10 @@ public protocol NetworkDriver: AnyObject {
 
   /// Whether a new endpoint's publication goes with its address's claim,
   /// in the IPAM driver's write (IPAMDriver.wantsJoiningEndpoint): the
-  /// controller then tells the IPAM driver whose address it is.
+  /// controller then tells the IPAM driver whose address it is, asks
+  /// startPublishing only for endpoints that had their address already,
+  /// and withdraws the publication (revokeExternalConnectivity) with a
+  /// reservation it undoes.
   var publishesWithAddress: Bool { get }
 
   /// RevokeExternalConnectivity: before a leave, undoes the above; what is
