@@ -80,11 +80,17 @@ let package = Package(
       name: "CnetCluster",
       dependencies: ["CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetHTTP"]),
 
+    // The CNI protocol's wire: the request's variables and configuration,
+    // results in each version, error objects. No I/O.
+    .target(
+      name: "CnetCNI",
+      dependencies: ["CnetCore"]),
+
     // The command tree.
     .target(
       name: "CnetCLI",
       dependencies: [
-        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetPlugin", "CnetCluster",
+        "CnetEngine", "CnetKernel", "CnetStore", "CnetCore", "CnetPlugin", "CnetCluster", "CnetCNI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -99,6 +105,7 @@ let package = Package(
     .testTarget(name: "CnetKernelTests", dependencies: ["CnetKernel", "CShim", "CnetCore", "CnetTestSupport"]),
     .testTarget(name: "CnetPluginTests", dependencies: ["CnetPlugin", "CnetEngine", "CnetStore", "CnetCore", "CnetTestSupport", .product(name: "Logging", package: "swift-log")],
                 exclude: ["Traces"]),
+    .testTarget(name: "CnetCNITests", dependencies: ["CnetCNI", "CnetCore"]),
     .testTarget(
       name: "CnetCLITests",
       dependencies: ["CnetCLI", "CnetCore"]),

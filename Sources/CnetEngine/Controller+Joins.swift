@@ -166,6 +166,9 @@ extension Controller {
       if existing.origin == .external {
         throw CnetError(.conflict, "sandbox \"\(name)\" is dockerd's; connect it with docker network connect")
       }
+      if existing.origin == .cni {
+        throw CnetError(.conflict, "sandbox \"\(name)\" is a CNI runtime's container; its runtime connects it (a network configuration of type cnet)")
+      }
       if let spec, spec.pid != nil || spec.netns != nil {
         throw CnetError(.conflict, "sandbox \"\(name)\" exists already; --pid and --netns apply to a new one")
       }
@@ -184,13 +187,16 @@ extension Controller {
     return (try prepareSandbox(spec ?? SandboxSpec(name: name), auto: true, hostNamespace: host, known: true), true)
   }
 
-  /// A join, from reservation to commit.
-  private func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool,
-                      prepared: PendingNamespace? = nil, endpointID: String? = nil) throws -> (EndpointRecord, SandboxRecord)
+  /// A join, from reservation to commit. `interface`: the name the
+  /// sandbox's end gets (a CNI runtime's CNI_IFNAME; the caller has checked
+  /// it is free), else the next ethN.
+  func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool,
+              prepared: PendingNamespace? = nil, endpointID: String? = nil, interface named: String? = nil) throws
+    -> (EndpointRecord, SandboxRecord)
   {
     let driver = try driver(network.driver)
     let before = sandboxIsNew ? [] : try store.endpoints(sandbox: sandbox.id)
-    let interface = driver.sandboxNamespace == .host ? nil : Self.nextInterface(after: before)
+    let interface = driver.sandboxNamespace == .host ? nil : named ?? Self.nextInterface(after: before)
     var endpoint: EndpointRecord
     var endpointIsNew = false
 
@@ -385,7 +391,7 @@ extension Controller {
 
   /// `network` and `sandboxEndpoints` (all of the sandbox's) when the
   /// caller has read them already; read here otherwise.
-  private func detach(_ endpoint: EndpointRecord, from sandbox: SandboxRecord, network known: NetworkRecord? = nil,
+  func detach(_ endpoint: EndpointRecord, from sandbox: SandboxRecord, network known: NetworkRecord? = nil,
                       sandboxEndpoints: [EndpointRecord]? = nil, deleteEndpoint: Bool) throws {
     try requireReady(endpoint.state, "endpoint \"\(endpoint.name)\"")
     try requireReady(sandbox.state, "sandbox \"\(sandbox.name)\"")

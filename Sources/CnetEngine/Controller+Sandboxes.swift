@@ -134,7 +134,7 @@ extension Controller {
     case .host:
       // Bind cnet's own namespace, the host's, under the name.
       try netns.link(pid: getpid(), as: name, bind: true)
-    case .external:
+    case .external, .cni:
       try netns.link(file: sandbox.target ?? "", as: name)
     case .netns:
       break

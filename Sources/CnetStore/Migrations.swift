@@ -126,6 +126,13 @@ enum Migrations {
       abs(random()) % 256, abs(random()) % 256)
     WHERE bridge IS NOT NULL;
     """,
+    // 5: the container a CNI runtime's sandbox is for (CNI_CONTAINERID):
+    // its attachments are found by (container id, interface), also when
+    // its namespace is gone.
+    """
+    ALTER TABLE sandboxes ADD COLUMN container_id TEXT;
+    CREATE INDEX sandboxes_container ON sandboxes(container_id) WHERE container_id IS NOT NULL;
+    """,
   ]
 
   /// Refuses a database this cnet cannot read without upgrading it (for a

@@ -91,6 +91,12 @@ public enum SandboxOrigin: String, Sendable {
   /// `target`): cnet links it under the sandbox's name, removes only the
   /// link, and writes none of the sandbox's files (dockerd writes its own).
   case external
+  /// The namespace a CNI runtime made for a container (CNI_NETNS, in
+  /// `target`; the container in `containerID`): cnet links it under the
+  /// sandbox's name, makes the container's interface in it, removes only
+  /// the link, and writes none of the sandbox's files (the runtime writes
+  /// the container's own).
+  case cni
 }
 
 public struct SandboxRecord: Sendable, Equatable {
@@ -109,12 +115,14 @@ public struct SandboxRecord: Sendable, Equatable {
   public var extraHosts: [String]
   public var created: String
   public var state: RecordState
-  /// The namespace file of an `external` sandbox.
+  /// The namespace file of an `external` or `cni` sandbox.
   public var target: String?
+  /// The container of a `cni` sandbox (CNI_CONTAINERID).
+  public var containerID: String?
 
   public init(id: String, name: String, netns: String, origin: SandboxOrigin, pid: Int32? = nil, isAuto: Bool,
               hostname: String, dns: [String] = [], dnsSearch: [String] = [], extraHosts: [String] = [],
-              created: String, state: RecordState = .creating, target: String? = nil) {
+              created: String, state: RecordState = .creating, target: String? = nil, containerID: String? = nil) {
     self.id = id
     self.name = name
     self.netns = netns
@@ -128,6 +136,7 @@ public struct SandboxRecord: Sendable, Equatable {
     self.created = created
     self.state = state
     self.target = target
+    self.containerID = containerID
   }
 }
 

@@ -194,15 +194,15 @@ public final class Store {
   // MARK: - Sandboxes
 
   private static let sandboxColumns =
-    "id, name, netns, origin, pid, auto, hostname, dns, dns_search, extra_hosts, created, state, target"
+    "id, name, netns, origin, pid, auto, hostname, dns, dns_search, extra_hosts, created, state, target, container_id"
 
   public func insert(_ sandbox: SandboxRecord) throws {
-    try database.statement("INSERT INTO sandboxes(\(Self.sandboxColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+    try database.statement("INSERT INTO sandboxes(\(Self.sandboxColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
       .text(sandbox.id), .text(sandbox.name), .text(sandbox.netns), .text(sandbox.origin.rawValue),
       sandbox.pid.map { .int(Int($0)) } ?? .null, .int(sandbox.isAuto ? 1 : 0), .text(sandbox.hostname),
       .text(sandbox.dns.joined(separator: "\n")), .text(sandbox.dnsSearch.joined(separator: "\n")),
       .text(sandbox.extraHosts.joined(separator: "\n")), .text(sandbox.created), .text(sandbox.state.rawValue),
-      optional(sandbox.target)
+      optional(sandbox.target), optional(sandbox.containerID)
     ).run()
   }
 
@@ -212,6 +212,16 @@ public final class Store {
 
   public func sandbox(named name: String) throws -> SandboxRecord? {
     try sandboxes(where: "name = ?", [.text(name)]).first
+  }
+
+  /// The sandbox of a CNI runtime's container.
+  public func sandbox(container id: String) throws -> SandboxRecord? {
+    try sandboxes(where: "container_id = ?", [.text(id)]).first
+  }
+
+  /// The sandboxes of CNI runtimes' containers.
+  public func containerSandboxes() throws -> [SandboxRecord] {
+    try sandboxes(where: "container_id IS NOT NULL ORDER BY name", [])
   }
 
   /// The external sandbox whose namespace file is `target`.
@@ -233,7 +243,8 @@ public final class Store {
         origin: try read("sandboxes", s.text(0), "origin", s.text(3), SandboxOrigin.init(rawValue:)),
         pid: s.optionalInt(4).map { Int32(truncatingIfNeeded: $0) }, isAuto: s.int(5) != 0, hostname: s.text(6),
         dns: lines(s.text(7)), dnsSearch: lines(s.text(8)), extraHosts: lines(s.text(9)), created: s.text(10),
-        state: try read("sandboxes", s.text(0), "state", s.text(11), RecordState.init(rawValue:)), target: s.optionalText(12))
+        state: try read("sandboxes", s.text(0), "state", s.text(11), RecordState.init(rawValue:)), target: s.optionalText(12),
+        containerID: s.optionalText(13))
     }
   }
 

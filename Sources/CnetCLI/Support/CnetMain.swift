@@ -9,6 +9,7 @@ import Glibc
 /// failure into one line on stderr and a documented exit status.
 public enum CnetMain {
   public static func main(_ arguments: [String]) -> Never {
+    if CNIPlugin.invoked(program: CommandLine.arguments.first, arguments: arguments) { CNIPlugin.main() }
     var command: ParsableCommand
     let global: GlobalOptions
     do {

@@ -21,10 +21,10 @@ struct SandboxFiles {
   func path(_ sandbox: SandboxRecord) -> String { etcDirectory + "/" + sandbox.netns }
 
   /// Whether the sandbox writes files (not when it is the host's
-  /// namespace: it sees the host's; nor an external one: its manager
-  /// writes them).
+  /// namespace: it sees the host's; nor dockerd's or a CNI runtime's: they
+  /// write the container's own).
   static func writesFiles(_ sandbox: SandboxRecord) -> Bool {
-    sandbox.origin != .host && sandbox.origin != .external
+    sandbox.origin != .host && sandbox.origin != .external && sandbox.origin != .cni
   }
 
   /// Refuses, before anything changes, a sandbox whose files cannot be

@@ -1,0 +1,111 @@
+import CnetCNI
+import CnetCore
+import CnetStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// cnet as a CNI plugin: a runtime (podman, containerd, CRI-O, anything
+/// on libcni) runs the binary with CNI_COMMAND and the attachment in the
+/// environment and the network configuration on stdin, and reads the
+/// answer on stdout. The binary is one: a plugin call is told from a
+/// command line by its name (`cnet-cni`, a link to cnet) or by CNI_COMMAND
+/// with no arguments at all (runtimes pass none; `cnet network ls` with a
+/// stray CNI_COMMAND in the environment stays a command).
+///
+/// Every answer is in the request's cniVersion. An error is the CNI error
+/// object on stdout with exit status 1 (libcni reads stdout, not stderr),
+/// and nothing is changed: the same checks, lock and
+/// reserve -> apply -> commit as every cnet command.
+enum CNIPlugin {
+  /// Whether this process is a plugin call.
+  static func invoked(program: String?, arguments: [String]) -> Bool {
+    if let program, program.split(separator: "/").last == "cnet-cni" { return true }
+    return arguments.isEmpty && getenv("CNI_COMMAND") != nil
+  }
+
+  static func main() -> Never {
+    let input = readInput()
+    let version = CNIConfig.answerVersion(input)
+    do {
+      let environment = try CNIEnvironment { key in getenv(key).map { String(cString: $0) } }
+      if let answer = try run(environment, input) { writeOutput(answer.compact + "\n") }
+      CnetMain.finish()
+    } catch let error as CNIError {
+      fail(error, version)
+    } catch let error as ReportableError {
+      fail(CNIError(error), version)
+    } catch {
+      fail(CNIError(CNIError.failed, "\(error)"), version)
+    }
+  }
+
+  /// The command's answer (nil: nothing to print).
+  static func run(_ environment: CNIEnvironment, _ input: [UInt8]) throws -> JSON? {
+    if environment.command == .version { return CNIVersionCommand.answer(input) }
+    let config = try CNIConfig.parse(input)
+    guard CNIVersion.isSupported(config.cniVersion) else {
+      throw CNIError(CNIError.incompatibleVersion,
+        "incompatible CNI versions; config is \"\(config.cniVersion)\", plugin supports \(CNIVersion.supported)")
+    }
+    let command = environment.command
+    guard CNIVersion.atLeast(config.cniVersion, command.since) else {
+      throw CNIError(CNIError.incompatibleVersion,
+        "\(command.rawValue) is not in CNI \(config.cniVersion); it came with \(command.since)")
+    }
+    switch command {
+    case .add: return try CNIAdd.run(environment, config)
+    case .delete: try CNIDelete.run(environment, config)
+    case .check: try CNICheck.run(environment, config)
+    case .status: try CNIStatus.run(config)
+    case .gc: try CNIGarbageCollect.run(config)
+    case .version: break
+    }
+    return nil
+  }
+
+  /// The network the configuration names.
+  static func network(_ config: CNIConfig) throws -> String {
+    guard let name = config.network, !name.isEmpty else {
+      throw CNIError(CNIError.invalidConfiguration, "the configuration names no cnet network (\"network\", or \"name\")")
+    }
+    return name
+  }
+
+  private static func fail(_ error: CNIError, _ version: String) -> Never {
+    writeOutput(error.json(version: version).compact + "\n")
+    CnetMain.finish(.failed)
+  }
+
+  /// All of stdin (a configuration is a few kilobytes; VERSION may come
+  /// with none, or with stdin closed).
+  private static func readInput() -> [UInt8] {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16384)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+      if n > 0 {
+        bytes += buffer[0..<n]
+      } else if n < 0, errno == EINTR {
+        continue
+      } else {
+        return bytes
+      }
+    }
+  }
+
+  private static func writeOutput(_ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      var offset = 0
+      while offset < buffer.count {
+        let n = write(1, base + offset, buffer.count - offset)
+        if n < 0, errno == EINTR { continue }
+        if n <= 0 { break }
+        offset += n
+      }
+    }
+  }
+}
