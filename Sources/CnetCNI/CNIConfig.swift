@@ -91,7 +91,7 @@ public struct CNIConfig: Sendable {
       guard case .object = runtime else { throw bad("\"runtimeConfig\" must be an object") }
       config.portMappings = try portMappings(runtime["portMappings"])
       for item in runtime["ips"]?.array ?? [] {
-        guard let given = item.string, let cidr = try? CIDR(given) else {
+        guard let given = item.string, let cidr = try? CIDR(given, hostWhenBare: true) else {
           throw bad("runtimeConfig.ips: \(item.compact) is not an IP address")
         }
         if !config.ips.contains(cidr.address) { config.ips.append(cidr.address) }

@@ -2,6 +2,10 @@ import CnetCore
 import CnetKernel
 import CnetStore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The engine driven by a CNI runtime (podman, containerd, CRI-O, libcni):
 /// the runtime makes the container's namespace and names an attachment by
 /// (container id, interface name); cnet makes the interface in that
@@ -101,6 +105,8 @@ extension Controller {
     try requireReady(network.state, "network \"\(network.name)\"")
     var sandbox: SandboxRecord
     var sandboxIsNew = false
+    // A new sandbox's namespace, and a socket inside, for the join.
+    var opened: (NetworkNamespace, RouteSocket)?
     if let existing = try store.sandbox(container: spec.containerID) {
       try requireReady(existing.state, "sandbox \"\(existing.name)\"")
       guard existing.target == spec.netns else {
@@ -122,6 +128,9 @@ extension Controller {
         throw CnetError(.notFound, "cannot open namespace \(spec.netns): \(error.message)")
       }
       try Self.refuseHost(namespace, spec.netns)
+      let inside = try RouteSocket.inside(namespace)
+      try clearInterface(spec.interface, in: inside, netns: spec.netns)
+      opened = (namespace, inside)
       let name = try containerSandboxName(spec)
       // The container's name is its host name too, when it is a valid one.
       let hostname = spec.name.flatMap { given in (try? Names.checkHostname(given, "host name")) != nil ? given : nil }
@@ -138,8 +147,29 @@ extension Controller {
     try checkEndpoint(endpoint, on: network)
     try realiseIfMissing(network)
     let (joined, committed) = try attach(.new(endpoint), on: network, to: sandbox, sandboxIsNew: sandboxIsNew,
-                                         interface: spec.interface)
+                                         interface: spec.interface, opened: opened)
     return ContainerAttachment(endpoint: joined, sandbox: committed, network: network)
+  }
+
+  /// Refuses an interface of that name in the container's namespace
+  /// (the specification makes it an error), but for one cnet left there:
+  /// the pair of an attachment a DEL removed while the runtime kept the
+  /// namespace (see KernelContext.leave), deleted now.
+  private func clearInterface(_ interface: String, in inside: RouteSocket, netns path: String) throws {
+    let name = try InterfaceName(interface)
+    guard let link = try inside.linkIfPresent(named: name) else { return }
+    let refused = CnetError(.alreadyExists, "interface \(interface) exists already in namespace \(path)")
+    // The host's end of a veth cnet made: its peer, marked with an
+    // endpoint the store no longer has.
+    guard link.kind == "veth", link.linkNetnsID != nil,
+      let host = try kernel.host().links().first(where: { $0.index == link.link }),
+      let mark = OwnerMark.parse(host.alias), mark.kind == "endpoint", try store.endpoint(id: mark.id) == nil
+    else { throw refused }
+    do {
+      try kernel.host().deleteLink(host)
+    } catch let error as KernelError where error.code == ENODEV {
+      // Gone meanwhile, with its namespace's end.
+    }
   }
 
   /// The sandbox's name: the container's name when it is a valid one that
@@ -147,8 +177,8 @@ extension Controller {
   private func containerSandboxName(_ spec: ContainerAttachmentSpec) throws -> String {
     var candidates: [String] = []
     if let name = spec.name { candidates.append(name) }
-    candidates.append("cni-" + spec.containerID.prefix(12))
-    candidates.append("cni-" + spec.containerID.prefix(59))
+    candidates.append("cni-" + String(spec.containerID.prefix(12)))
+    candidates.append("cni-" + String(spec.containerID.prefix(59)))
     for name in candidates {
       guard (try? Names.check(name, "sandbox")) != nil, let namespaceName = try? NamespaceName(name),
         try store.sandbox(named: name) == nil, !netns.exists(namespaceName)

@@ -189,9 +189,11 @@ extension Controller {
 
   /// A join, from reservation to commit. `interface`: the name the
   /// sandbox's end gets (a CNI runtime's CNI_IFNAME; the caller has checked
-  /// it is free), else the next ethN.
+  /// it is free), else the next ethN. `opened`: a new sandbox's namespace
+  /// and a socket inside, when the caller has them (see realize).
   func attach(_ source: EndpointSource, on network: NetworkRecord, to sandbox: SandboxRecord, sandboxIsNew: Bool,
-              prepared: PendingNamespace? = nil, endpointID: String? = nil, interface named: String? = nil) throws
+              prepared: PendingNamespace? = nil, endpointID: String? = nil, interface named: String? = nil,
+              opened: (NetworkNamespace, RouteSocket)? = nil) throws
     -> (EndpointRecord, SandboxRecord)
   {
     let driver = try driver(network.driver)
@@ -272,7 +274,7 @@ extension Controller {
       }
       try refreshOwnHosts(on: network.id, except: sandbox.id)
       if sandboxIsNew {
-        context = try realize(sandbox, prepared: prepared)
+        context = try realize(sandbox, prepared: prepared, opened: opened)
       } else {
         guard let opened = openNamespace(sandbox) else {
           throw CnetError(.notFound, "the namespace of sandbox \"\(sandbox.name)\" is gone; run `cnet gc`")

@@ -120,8 +120,11 @@ extension Controller {
   /// Makes the sandbox's namespace exist under its name, and returns a
   /// context on it (with the socket inside, when creating made one).
   /// `prepared`: a namespace already being made (see `connect`); used for
-  /// a namespace cnet makes, discarded otherwise.
-  func realize(_ sandbox: SandboxRecord, prepared: PendingNamespace? = nil) throws -> SandboxContext {
+  /// a namespace cnet makes, discarded otherwise. `opened`: the namespace
+  /// of a sandbox whose file the caller has opened already (a CNI
+  /// runtime's), with a socket inside, for the context.
+  func realize(_ sandbox: SandboxRecord, prepared: PendingNamespace? = nil,
+               opened: (NetworkNamespace, RouteSocket)? = nil) throws -> SandboxContext {
     let name = try NamespaceName(sandbox.netns)
     if sandbox.origin != .created, let prepared { warnEach(prepared.discard()) }
     switch sandbox.origin {
@@ -136,6 +139,7 @@ extension Controller {
       try netns.link(pid: getpid(), as: name, bind: true)
     case .external, .cni:
       try netns.link(file: sandbox.target ?? "", as: name)
+      if let (namespace, socket) = opened { return SandboxContext(record: sandbox, namespace: namespace, socket: socket) }
     case .netns:
       break
     }

@@ -18,7 +18,7 @@ enum CNIAdd {
     var wanted = config.ips
     if let text = environment.arg("IP") {
       for part in text.split(separator: ",") {
-        guard let cidr = try? CIDR(String(part)) else {
+        guard let cidr = try? CIDR(String(part), hostWhenBare: true) else {
           throw CNIError(CNIError.invalidEnvironment, "invalid CNI_ARGS IP=\(text): \"\(part)\" is not an IP address")
         }
         if !wanted.contains(cidr.address) { wanted.append(cidr.address) }
