@@ -103,7 +103,7 @@ public struct CNIResult: Sendable, Equatable {
       }
       result.routes.append(route)
     }
-    if let dns = json["dns"], case .object = dns { result.dns = dns }
+    if let dns = json["dns"], case .object(let fields) = dns, !fields.isEmpty { result.dns = dns }
     return result
   }
 
@@ -120,7 +120,7 @@ public struct CNIResult: Sendable, Equatable {
       return shifted
     }
     merged.routes += other.routes
-    if merged.dns == nil || merged.dns == .object([]) { merged.dns = other.dns }
+    if merged.dns == nil { merged.dns = other.dns }
     return merged
   }
 }

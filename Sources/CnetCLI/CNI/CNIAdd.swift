@@ -1,6 +1,7 @@
 import CnetCNI
 import CnetCore
 import CnetEngine
+import CnetStore
 
 /// ADD: the interface CNI_IFNAME in the namespace CNI_NETNS, on the cnet
 /// network the configuration names (made from its subnet and gateway when
@@ -41,7 +42,14 @@ enum CNIAdd {
     spec.endpoint.ports = config.portMappings
 
     let controller = try Engine.changing()
-    let (network, made) = try controller.containerNetwork(named: networkName, subnet: config.subnet, gateway: config.gateway)
+    let network: NetworkRecord
+    let made: Bool
+    do {
+      (network, made) = try controller.containerNetwork(named: networkName, subnet: config.subnet, gateway: config.gateway)
+    } catch let error as CnetError where error.kind != .busy && error.kind != .failed {
+      // A configuration the network's record disagrees with.
+      throw CNIError(CNIError.invalidConfiguration, error.message)
+    }
     let attachment: ContainerAttachment
     do {
       attachment = try controller.attachContainer(to: network, spec)

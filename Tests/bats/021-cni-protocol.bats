@@ -1,0 +1,304 @@
+#!/usr/bin/env bats
+# cnet as a CNI plugin, driven the way runtimes drive it: CNI_COMMAND and
+# the attachment in the environment, the configuration on stdin, the
+# answer (or the error object) on stdout. The edge cases of the
+# specification that plugins most often get wrong, each checked against the
+# kernel and the store. (Real runtimes, podman and libcni, are in
+# 020-cni.bats.)
+
+load helpers
+load traffic
+
+# conf [VERSION] [EXTRA-JSON]: a configuration as libcni hands it over,
+# with the capabilities key it passes through.
+conf() {
+  echo "{\"cniVersion\":\"${1:-1.0.0}\",\"name\":\"podnet\",\"type\":\"cnet\",\"network\":\"front\",\"subnet\":\"10.97.0.0/24\",\"capabilities\":{\"portMappings\":true}${2:-}}"
+}
+
+# plugin COMMAND CONTAINER IFNAME NETNS [ARGS] < configuration: one plugin
+# call inside the host, as a runtime makes it (no arguments).
+plugin() {
+  in_host env CNI_COMMAND="$1" CNI_CONTAINERID="$2" CNI_IFNAME="$3" CNI_NETNS="$4" CNI_ARGS="${5:-}" \
+    CNI_PATH=/usr/lib/cni "$CNET_BIN"
+}
+
+# As an unprivileged user, outside any throwaway host: what needs no root.
+# A copy of the binary in a directory anyone may enter (the checkout's may
+# not be), made once for the file.
+setup_file() {
+  NOBODY_DIR=$(mktemp -d /tmp/cnet-nobody.XXXXXX)
+  chmod 0755 "$NOBODY_DIR"
+  cp "${CNET_BIN:-$BATS_TEST_DIRNAME/../../.build/debug/cnet}" "$NOBODY_DIR/cnet"
+  export NOBODY_DIR
+}
+
+teardown_file() {
+  rm -rf "$NOBODY_DIR"
+}
+
+as_nobody() {
+  timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups env "$@" "$NOBODY_DIR/cnet"
+}
+
+# The error object on stdout has code $1; exit status non-zero; nothing on
+# stderr.
+assert_cni_error() {
+  [ "$status" -ne 0 ] || { echo "exit status 0: $output" >&2; return 1; }
+  [ "$(echo "$output" | jq -r .code)" = "$1" ] || { echo "expected code $1: $output" >&2; return 1; }
+  [ -n "$(echo "$output" | jq -r .msg)" ]
+  [ -z "${stderr:-}" ] || { echo "stderr: $stderr" >&2; return 1; }
+}
+
+@test "VERSION is answered with dummy variables, in the request's version, without root" {
+  run --separate-stderr as_nobody CNI_COMMAND=VERSION CNI_NETNS=dummy CNI_IFNAME=dummy CNI_PATH=dummy <<<'{"cniVersion":"1.0.0"}'
+  assert_success
+  [ "$(echo "$output" | jq -c .)" = '{"cniVersion":"1.0.0","supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}' ]
+  run --separate-stderr as_nobody CNI_COMMAND=VERSION </dev/null
+  assert_success
+  [ "$(echo "$output" | jq -r .cniVersion)" = 1.1.0 ]
+  # Invoked as cnet-cni (a link), it is the plugin whatever the arguments.
+  ln -s "$CNET_BIN" "$BATS_TEST_TMPDIR/cnet-cni"
+  run --separate-stderr env CNI_COMMAND=VERSION "$BATS_TEST_TMPDIR/cnet-cni" <<<'{"cniVersion":"0.4.0"}'
+  assert_success
+  [ "$(echo "$output" | jq -r .cniVersion)" = 0.4.0 ]
+  # With arguments and no such name, CNI_COMMAND is just a variable.
+  run --separate-stderr env CNI_COMMAND=ADD "$CNET_BIN" --version
+  assert_success
+  [[ "$output" != *cniVersion* ]]
+}
+
+@test "errors are CNI error objects on stdout with the specification's codes, without root" {
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<'{"cniVersion":"0.2.0","network":"front"}'
+  assert_cni_error 1
+  [[ "$(echo "$output" | jq -r .msg)" == *'incompatible CNI versions; config is "0.2.0"'* ]]
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<'{"cniVersion":"1.0.0",'
+  assert_cni_error 6
+  [ "$(echo "$output" | jq -r .cniVersion)" = 1.1.0 ]
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<"$(conf)"
+  assert_cni_error 4
+  [ "$(echo "$output" | jq -r .cniVersion)" = 1.0.0 ]
+  run --separate-stderr as_nobody CNI_COMMAND=REMOVE <<<"$(conf)"
+  assert_cni_error 4
+  run --separate-stderr as_nobody CNI_COMMAND=DEL CNI_CONTAINERID=c1 CNI_IFNAME=eth0 CNI_ARGS=garbage <<<"$(conf)"
+  assert_cni_error 4
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<"$(conf 1.0.0 ',"runtimeConfig":{"portMappings":[{"hostPort":0,"containerPort":80}]}')"
+  assert_cni_error 7
+  # Commands newer than the configuration's version.
+  run --separate-stderr as_nobody CNI_COMMAND=CHECK CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<"$(conf 0.3.1)"
+  assert_cni_error 1
+  for command in STATUS GC; do
+    run --separate-stderr as_nobody CNI_COMMAND=$command <<<"$(conf 1.0.0)"
+    assert_cni_error 1
+  done
+}
+
+@test "DEL of what cnet never made succeeds and makes no store, without root" {
+  # scripts/test checks that the host's own state directories stay empty.
+  [ ! -s /var/lib/cnet/cnet.db ] || { echo "this machine has a cnet store of its own" >&2; return 1; }
+  run --separate-stderr as_nobody CNI_COMMAND=DEL CNI_CONTAINERID=c1 CNI_IFNAME=eth0 <<<"$(conf)"
+  assert_success
+  [ -z "$output" ]
+  [ ! -e /var/lib/cnet/cnet.db ]
+}
+
+@test "ADD, CHECK and DEL in each version: the interface, its address and route, the records, the result" {
+  for version in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+    in_host ip netns add "ns$version"
+    run --separate-stderr plugin ADD "box${version//./}" eth0 "/var/run/netns/ns$version" "IgnoreUnknown=1;K8S_POD_NAME=web${version//./}" <<<"$(conf "$version")"
+    assert_success
+    local result=$output address
+    [ "$(echo "$result" | jq -r .cniVersion)" = "$version" ]
+    address=$(echo "$result" | jq -r '.ips[0].address')
+    [[ "$address" == 10.97.0.*/24 ]]
+    if [ "$version" = 1.0.0 ] || [ "$version" = 1.1.0 ]; then
+      [ "$(echo "$result" | jq -r '.ips[0].version')" = null ]
+    else
+      [ "$(echo "$result" | jq -r '.ips[0].version')" = 4 ]
+    fi
+    [ "$(echo "$result" | jq -r '.interfaces[.ips[0].interface].name')" = eth0 ]
+    [ "$(echo "$result" | jq -r '.interfaces[.ips[0].interface].sandbox')" = "/var/run/netns/ns$version" ]
+    [ "$(echo "$result" | jq -r '.routes[0].dst')" = 0.0.0.0/0 ]
+    # The kernel has what the result says.
+    [ "$(in_host ip -n "ns$version" -o -4 addr show dev eth0 | awk '{print $4}')" = "$address" ]
+    [ "$(in_host ip -n "ns$version" link show eth0 | awk '/ether/ {print $2}')" = "$(echo "$result" | jq -r '.interfaces[.ips[0].interface].mac')" ]
+    in_host ip -n "ns$version" route show default | grep -q "via 10.97.0.1 dev eth0"
+    # CHECK against prevResult (0.4.0 and later).
+    if [ "$version" != 0.3.0 ] && [ "$version" != 0.3.1 ]; then
+      run --separate-stderr plugin CHECK "box${version//./}" eth0 "/var/run/netns/ns$version" <<<"$(conf "$version" ",\"prevResult\":$result")"
+      assert_success
+    fi
+  done
+  # The runtime's containers are cnet's sandboxes and endpoints, named after
+  # them, and other sandboxes find them by name.
+  run cnet sandbox ls --json
+  [ "$(echo "$output" | jq -r '[.[] | select(.Origin == "cni") | .Name] | sort | join(" ")')" = "web030 web031 web040 web100 web110" ]
+  [ "$(cnet endpoint ls --json | jq length)" = 5 ]
+  cnet connect front other
+  run cnet exec other ping -c 1 -W 2 web100
+  assert_success
+  # A second ADD of the same attachment is refused and changes nothing.
+  BEFORE=$(settled_snapshot)
+  run --separate-stderr plugin ADD box100 eth0 /var/run/netns/ns1.0.0 <<<"$(conf)"
+  assert_cni_error 101
+  [ "$(kernel_snapshot)" = "$BEFORE" ]
+  # DEL, twice, then once more without prevResult and without a namespace.
+  for version in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+    run --separate-stderr plugin DEL "box${version//./}" eth0 "/var/run/netns/ns$version" <<<"$(conf "$version")"
+    assert_success
+    [ -z "$output" ]
+    run --separate-stderr plugin DEL "box${version//./}" eth0 "/var/run/netns/ns$version" <<<"$(conf "$version")"
+    assert_success
+    run --separate-stderr plugin DEL "box${version//./}" eth0 "" <<<"$(conf "$version")"
+    assert_success
+    in_host ip netns del "ns$version"
+  done
+  cnet disconnect front other
+  [ "$(cnet endpoint ls --json)" = "[]" ]
+  [ "$(cnet sandbox ls --json)" = "[]" ]
+  # The gateway's lease alone: the network stays.
+  [ "$(store 'select count(*) from leases')" = 1 ]
+  run in_host ip -o link show
+  if echo "$output" | grep -q 'cv[0-9a-f]'; then echo "links left: $output" >&2; return 1; fi
+}
+
+@test "an interface of that name in the namespace is an error, and nothing changes" {
+  in_host ip netns add c1
+  in_host ip -n c1 link add eth0 type veth peer name other
+  cnet network create front --subnet 10.97.0.0/24 >/dev/null
+  BEFORE=$(settled_snapshot)
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 <<<"$(conf)"
+  assert_cni_error 101
+  [[ "$(echo "$output" | jq -r .msg)" == *"interface eth0 exists already"* ]]
+  [ "$(kernel_snapshot)" = "$BEFORE" ]
+  # The namespace must be one, and not the host's own.
+  run --separate-stderr plugin ADD c2 eth0 /var/run/netns/none <<<"$(conf)"
+  assert_cni_error 102
+  in_host ln -s /proc/1/ns/net /var/run/netns/hostish
+  run --separate-stderr plugin ADD c3 eth0 /proc/self/ns/net <<<"$(conf)"
+  assert_cni_error 101
+  in_host rm /var/run/netns/hostish
+  [ "$(kernel_snapshot)" = "$BEFORE" ]
+  # A configuration that disagrees with the network is refused.
+  run --separate-stderr plugin ADD c1 eth1 /var/run/netns/c1 <<<'{"cniVersion":"1.0.0","type":"cnet","network":"front","subnet":"10.98.0.0/24"}'
+  assert_cni_error 7
+  [[ "$(echo "$output" | jq -r .msg)" == *"exists with subnet 10.97.0.0/24, not 10.98.0.0/24"* ]]
+  [ "$(kernel_snapshot)" = "$BEFORE" ]
+}
+
+@test "static addresses from CNI_ARGS and runtimeConfig (podman sends them twice), MAC, and network reload" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IgnoreUnknown=1;K8S_POD_NAME=web;MAC=02:00:00:00:00:50;IP=10.97.0.50" <<<"$(conf)"
+  assert_success
+  local first=$output
+  [ "$(echo "$first" | jq -r '.ips[0].address')" = 10.97.0.50/24 ]
+  [ "$(in_host ip -n c1 link show eth0 | awk '/ether/ {print $2}')" = 02:00:00:00:00:50 ]
+  # podman network reload: DEL with prevResult, then ADD with
+  # runtimeConfig.ips doubled, in the same namespace.
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf 1.0.0 ",\"prevResult\":$first")"
+  assert_success
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IgnoreUnknown=1;K8S_POD_NAME=web" <<<"$(conf 1.0.0 ',"runtimeConfig":{"ips":["10.97.0.50","10.97.0.50"],"mac":"02:00:00:00:00:50"}')"
+  assert_success
+  [ "$(echo "$output" | jq -r '.ips[0].address')" = 10.97.0.50/24 ]
+  [ "$(in_host ip -n c1 -o -4 addr show dev eth0 | awk '{print $4}')" = 10.97.0.50/24 ]
+  [ "$(in_host ip -n c1 -o link show | grep -c eth0)" = 1 ]
+  # An address taken is refused, one of another family twice too.
+  in_host ip netns add c2
+  run --separate-stderr plugin ADD c2 eth0 /var/run/netns/c2 "IP=10.97.0.50" <<<"$(conf)"
+  assert_cni_error 101
+  run --separate-stderr plugin ADD c2 eth0 /var/run/netns/c2 "IP=10.97.0.51" <<<"$(conf 1.0.0 ',"runtimeConfig":{"ips":["10.97.0.52"]}')"
+  assert_cni_error 7
+}
+
+@test "published ports with the portMappings capability answer from another namespace, and go with DEL" {
+  make_wan
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web" <<<"$(conf 1.0.0 ',"runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]}')"
+  assert_success
+  serve web tcp 80 hello-web
+  expect_answer hello-web wan tcp 198.51.100.1 8080
+  in_host nft list ruleset | grep -q 8080
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf)"
+  assert_success
+  ! in_host nft list ruleset | grep -q 8080
+  [ -z "$(ask wan tcp 198.51.100.1 8080 || true)" ]
+}
+
+@test "GC removes the attachments not listed, under either key; with no list, nothing" {
+  local c
+  for c in a b c d; do
+    in_host ip netns add "$c"
+    run --separate-stderr plugin ADD "$c" eth0 "/var/run/netns/$c" <<<"$(conf 1.1.0)"
+    assert_success
+  done
+  # Another network's attachment is not this configuration's to collect.
+  in_host ip netns add e
+  run --separate-stderr plugin ADD e eth0 /var/run/netns/e <<<'{"cniVersion":"1.1.0","name":"back","type":"cnet","subnet":"10.96.0.0/24"}'
+  assert_success
+  # cnitool sends GC with no list at all: nothing goes.
+  run --separate-stderr plugin GC "" "" "" <<<"$(conf 1.1.0)"
+  assert_success
+  [ "$(cnet endpoint ls --json | jq length)" = 5 ]
+  run --separate-stderr plugin GC "" "" "" <<<"$(conf 1.1.0 ',"cni.dev/valid-attachments":[{"containerID":"a","ifname":"eth0"}],"cni.dev/attachments":[{"containerID":"b","ifname":"eth0"}]')"
+  assert_success
+  [ "$(cnet endpoint ls --json | jq -r '[.[].Network] | sort | join(" ")')" = "back front front" ]
+  run --separate-stderr plugin GC "" "" "" <<<"$(conf 1.1.0 ',"cni.dev/attachments":[]')"
+  assert_success
+  [ "$(cnet endpoint ls --json | jq -r '[.[].Network] | join(" ")')" = back ]
+  [ "$(cnet sandbox ls --json | jq length)" = 1 ]
+}
+
+@test "STATUS says 50 when the store cannot serve an ADD" {
+  run --separate-stderr plugin STATUS "" "" "" <<<"$(conf 1.1.0)"
+  assert_success
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 <<<"$(conf 1.1.0)"
+  assert_success
+  run --separate-stderr plugin STATUS "" "" "" <<<"$(conf 1.1.0)"
+  assert_success
+  # A store written by a newer cnet.
+  store 'PRAGMA user_version = 99'
+  run --separate-stderr plugin STATUS "" "" "" <<<"$(conf 1.1.0)"
+  assert_cni_error 50
+  run --separate-stderr plugin ADD c2 eth0 /var/run/netns/c1 <<<"$(conf 1.1.0)"
+  assert_cni_error 100
+  store 'PRAGMA user_version = 5'
+  # A configuration its network disagrees with.
+  run --separate-stderr plugin STATUS "" "" "" <<<'{"cniVersion":"1.1.0","type":"cnet","network":"front","subnet":"10.1.0.0/24"}'
+  assert_cni_error 50
+}
+
+@test "parallel ADDs and cnet connect never collide; DELs in parallel leave nothing" {
+  cnet network create front --subnet 10.97.0.0/24 >/dev/null
+  local i pids=()
+  for i in $(seq 1 24); do in_host ip netns add "p$i"; done
+  for i in $(seq 1 24); do
+    plugin ADD "p$i" eth0 "/var/run/netns/p$i" <<<"$(conf)" >"$BATS_TEST_TMPDIR/add$i" &
+    pids+=($!)
+    if [ $((i % 4)) = 0 ]; then cnet connect front "s$i" & pids+=($!); fi
+  done
+  for i in "${pids[@]}"; do wait "$i"; done
+  [ "$(cnet endpoint ls --json | jq length)" = 30 ]
+  [ "$(cnet endpoint ls --json | jq -r '.[].IPv4Address' | sort -u | wc -l)" = 30 ]
+  for i in $(seq 1 24); do
+    [ "$(jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i")" = "$(in_host ip -n "p$i" -o -4 addr show dev eth0 | awk '{print $4}')" ]
+  done
+  pids=()
+  for i in $(seq 1 24); do plugin DEL "p$i" eth0 "/var/run/netns/p$i" <<<"$(conf)" & pids+=($!); done
+  for i in "${pids[@]}"; do wait "$i"; done
+  [ "$(cnet endpoint ls --json | jq length)" = 6 ]
+  [ "$(store 'select count(*) from sandboxes where container_id is not null')" = 0 ]
+}
+
+@test "a container whose namespace went without a DEL is collected by cnet gc" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web" <<<"$(conf)"
+  assert_success
+  in_host ip netns del c1
+  run cnet gc
+  assert_success
+  [[ "$output" == *'remove sandbox "web": its namespace is gone'* ]]
+  [ "$(cnet endpoint ls --json)" = "[]" ]
+  # And a DEL after that is still a success.
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf)"
+  assert_success
+}
