@@ -44,6 +44,9 @@ public struct ContainerAttachment: Sendable {
   public var endpoint: EndpointRecord
   public var sandbox: SandboxRecord
   public var network: NetworkRecord
+  /// All the sandbox's endpoints, when known without asking the store (a
+  /// sandbox the attachment made has it alone).
+  var sandboxEndpoints: [EndpointRecord]?
 }
 
 extension Controller {
@@ -143,12 +146,16 @@ extension Controller {
     endpoint.name = sandbox.name
     if try store.endpoint(network: network.id, named: endpoint.name) != nil {
       endpoint.name = sandbox.name + "-" + spec.interface
+      if try store.endpoint(network: network.id, named: endpoint.name) != nil {
+        throw CnetError(.alreadyExists, "endpoint \"\(endpoint.name)\" already exists on network \"\(network.name)\"")
+      }
     }
-    try checkEndpoint(endpoint, on: network)
+    try checkEndpoint(endpoint, on: network, known: true)
     try realiseIfMissing(network)
     let (joined, committed) = try attach(.new(endpoint), on: network, to: sandbox, sandboxIsNew: sandboxIsNew,
                                          interface: spec.interface, opened: opened)
-    return ContainerAttachment(endpoint: joined, sandbox: committed, network: network)
+    return ContainerAttachment(endpoint: joined, sandbox: committed, network: network,
+                               sandboxEndpoints: sandboxIsNew ? [joined] : nil)
   }
 
   /// Refuses an interface of that name in the container's namespace
@@ -194,7 +201,7 @@ extension Controller {
       let endpoint = try store.endpoints(sandbox: sandbox.id).first(where: { $0.interface == interface }),
       let network = try store.network(id: endpoint.networkID)
     else { return nil }
-    return ContainerAttachment(endpoint: endpoint, sandbox: sandbox, network: network)
+    return ContainerAttachment(endpoint: endpoint, sandbox: sandbox, network: network, sandboxEndpoints: nil)
   }
 
   /// Every attachment of every runtime's container, or those on `network`.
@@ -205,7 +212,7 @@ extension Controller {
       for endpoint in try store.endpoints(sandbox: sandbox.id) where network == nil || endpoint.networkID == network {
         guard let record = try networks[endpoint.networkID] ?? store.network(id: endpoint.networkID) else { continue }
         networks[record.id] = record
-        all.append(ContainerAttachment(endpoint: endpoint, sandbox: sandbox, network: record))
+        all.append(ContainerAttachment(endpoint: endpoint, sandbox: sandbox, network: record, sandboxEndpoints: nil))
       }
     }
     return all
@@ -228,7 +235,7 @@ extension Controller {
   /// container (one per family at most): those it provides as the
   /// container's first interface on a network with a gateway.
   public func defaultGateways(of attachment: ContainerAttachment) throws -> [CIDR] {
-    let all = try store.endpoints(sandbox: attachment.sandbox.id)
+    let all = try attachment.sandboxEndpoints ?? store.endpoints(sandbox: attachment.sandbox.id)
     var gateways: [CIDR] = []
     for family in [IPFamily.v4, .v6] {
       guard let (provider, gateway) = try gatewayProvider(family, among: all, known: [attachment.network]),
