@@ -19,6 +19,13 @@ struct CnetCommand: ParsableCommand {
       runs a link, addr, route or bridge command inside the named namespace; \
       `-n NS` may also follow the command.
 
+      CNI PLUGIN: run with CNI_COMMAND set and no arguments (as CNI runtimes \
+      run plugins), or under the name cnet-cni, cnet is a CNI plugin \
+      (versions 0.3.0 to 1.1.0; ADD, DEL, CHECK, STATUS, GC, VERSION) for a \
+      configuration {"type":"cnet","network":"NAME"}: it answers on stdout, \
+      errors as CNI error objects, and the runtime's containers become \
+      sandboxes of origin cni on that network.
+
       \(ExitStatus.documentation)
       """,
     version: version,
