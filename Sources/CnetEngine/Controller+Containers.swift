@@ -100,7 +100,9 @@ extension Controller {
   /// first attachment. An attachment that exists already is refused, as is
   /// a namespace file that is no network namespace, or is the host's.
   public func attachContainer(to network: NetworkRecord, _ spec: ContainerAttachmentSpec) throws -> ContainerAttachment {
-    try Names.check(spec.containerID, "container id")
+    // The specification's characters, and no length limit of its own:
+    // podman's and containerd's ids are 64 hex digits.
+    try Names.check(spec.containerID, "container id", limit: 1024)
     _ = try InterfaceName(spec.interface)
     guard spec.netns.hasPrefix("/") else {
       throw CnetError(.invalidArgument, "namespace \"\(spec.netns)\" is not an absolute path")

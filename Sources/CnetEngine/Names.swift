@@ -47,13 +47,13 @@ public enum Names {
   /// enough to be a host name label, usable as a namespace name and in a
   /// hosts file: a letter or digit, then letters, digits, '_', '.', '-';
   /// at most 63 bytes.
-  static func check(_ name: String, _ what: String) throws {
+  static func check(_ name: String, _ what: String, limit: Int = 63) throws {
     let bytes = Array(name.utf8)
     guard let first = bytes.first else {
       throw CnetError(.invalidArgument, "invalid \(what) name \"\": must not be empty")
     }
-    guard bytes.count <= 63 else {
-      throw CnetError(.invalidArgument, "invalid \(what) name \"\(name)\": \(bytes.count) bytes, at most 63 allowed")
+    guard bytes.count <= limit else {
+      throw CnetError(.invalidArgument, "invalid \(what) name \"\(name)\": \(bytes.count) bytes, at most \(limit) allowed")
     }
     guard first.isAlphanumeric, bytes.allSatisfy({ $0.isAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
       throw CnetError(.invalidArgument,

@@ -187,16 +187,18 @@ assert_cni_error() {
 
 @test "static addresses from CNI_ARGS and runtimeConfig (podman sends them twice), MAC, and network reload" {
   in_host ip netns add c1
-  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IgnoreUnknown=1;K8S_POD_NAME=web;MAC=02:00:00:00:00:50;IP=10.97.0.50" <<<"$(conf)"
+  # podman's and containerd's container ids: 64 hex digits.
+  local id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+  run --separate-stderr plugin ADD $id eth0 /var/run/netns/c1 "IgnoreUnknown=1;K8S_POD_NAME=web;MAC=02:00:00:00:00:50;IP=10.97.0.50" <<<"$(conf)"
   assert_success
   local first=$output
   [ "$(echo "$first" | jq -r '.ips[0].address')" = 10.97.0.50/24 ]
   [ "$(in_host ip -n c1 link show eth0 | awk '/ether/ {print $2}')" = 02:00:00:00:00:50 ]
   # podman network reload: DEL with prevResult, then ADD with
   # runtimeConfig.ips doubled, in the same namespace.
-  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf 1.0.0 ",\"prevResult\":$first")"
+  run --separate-stderr plugin DEL $id eth0 /var/run/netns/c1 <<<"$(conf 1.0.0 ",\"prevResult\":$first")"
   assert_success
-  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IgnoreUnknown=1;K8S_POD_NAME=web" <<<"$(conf 1.0.0 ',"runtimeConfig":{"ips":["10.97.0.50","10.97.0.50"],"mac":"02:00:00:00:00:50"}')"
+  run --separate-stderr plugin ADD $id eth0 /var/run/netns/c1 "IgnoreUnknown=1;K8S_POD_NAME=web" <<<"$(conf 1.0.0 ',"runtimeConfig":{"ips":["10.97.0.50","10.97.0.50"],"mac":"02:00:00:00:00:50"}')"
   assert_success
   [ "$(echo "$output" | jq -r '.ips[0].address')" = 10.97.0.50/24 ]
   [ "$(in_host ip -n c1 -o -4 addr show dev eth0 | awk '{print $4}')" = 10.97.0.50/24 ]
