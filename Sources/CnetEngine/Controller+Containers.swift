@@ -110,8 +110,7 @@ extension Controller {
     try requireReady(network.state, "network \"\(network.name)\"")
     var sandbox: SandboxRecord
     var sandboxIsNew = false
-    // A new sandbox's namespace, and a socket inside, for the join.
-    var opened: (NetworkNamespace, RouteSocket)?
+    var namespace: NetworkNamespace?
     if let existing = try store.sandbox(container: spec.containerID) {
       try requireReady(existing.state, "sandbox \"\(existing.name)\"")
       guard existing.target == spec.netns else {
@@ -126,16 +125,12 @@ extension Controller {
       if let other = try store.sandbox(target: spec.netns) {
         throw CnetError(.conflict, "namespace \(spec.netns) is sandbox \"\(other.name)\" already")
       }
-      let namespace: NetworkNamespace
       do {
         namespace = try NetworkNamespace.open(path: spec.netns, name: nil)
       } catch {
         throw CnetError(.notFound, "cannot open namespace \(spec.netns): \(error.message)")
       }
-      try Self.refuseHost(namespace, spec.netns)
-      let inside = try RouteSocket.inside(namespace)
-      try clearInterface(spec.interface, in: inside, netns: spec.netns)
-      opened = (namespace, inside)
+      if let namespace { try Self.refuseHost(namespace, spec.netns) }
       let name = try containerSandboxName(spec)
       // The container's name is its host name too, when it is a valid one.
       let hostname = spec.name.flatMap { given in (try? Names.checkHostname(given, "host name")) != nil ? given : nil }
@@ -153,9 +148,18 @@ extension Controller {
       }
     }
     try checkEndpoint(endpoint, on: network, known: true)
+    _ = try addressesAvailable(endpoint, on: network)
+    // Last, what the kernel can tell: the interface must not be in the
+    // namespace yet. (A pair cnet left there goes now: the only change
+    // before the join's.)
+    guard let namespace = namespace ?? openNamespace(sandbox) else {
+      throw CnetError(.notFound, "the namespace of container \(spec.containerID) is gone")
+    }
+    let inside = try RouteSocket.inside(namespace)
+    try clearInterface(spec.interface, in: inside, netns: spec.netns)
     try realiseIfMissing(network)
     let (joined, committed) = try attach(.new(endpoint), on: network, to: sandbox, sandboxIsNew: sandboxIsNew,
-                                         interface: spec.interface, opened: opened)
+                                         interface: spec.interface, opened: sandboxIsNew ? (namespace, inside) : nil)
     return ContainerAttachment(endpoint: joined, sandbox: committed, network: network,
                                sandboxEndpoints: sandboxIsNew ? [joined] : nil)
   }
