@@ -20,6 +20,8 @@ public struct CNIConfig: Sendable {
   /// As given; "0.1.0" when missing, which cnet does not speak (the
   /// reference library reads a missing version the same way).
   public var cniVersion: String
+  /// The network configuration's name (the runtime's network).
+  public var name: String?
   /// The cnet network: `network`, else the configuration's `name`.
   public var network: String?
   /// `subnet` and `gateway`: what the network is made with when missing,
@@ -50,7 +52,10 @@ public struct CNIConfig: Sendable {
     return version
   }
 
-  public static func parse(_ bytes: [UInt8]) throws(CNIError) -> CNIConfig {
+  /// `lenient`: for DEL and GC, which need none of the configuration but
+  /// its version and names (and GC's list): a field of theirs that does
+  /// not read is left out instead of failing a teardown.
+  public static func parse(_ bytes: [UInt8], lenient: Bool = false) throws(CNIError) -> CNIConfig {
     let json: JSON
     do {
       json = try JSON.parse(bytes)
@@ -67,42 +72,15 @@ public struct CNIConfig: Sendable {
       return string
     }
 
+    // A field DEL and GC do not need, dropped when it does not read.
+    func optional(_ read: () throws(CNIError) -> Void) throws(CNIError) {
+      do { try read() } catch { if !lenient { throw error } }
+    }
+
     var config = CNIConfig(cniVersion: try text("cniVersion") ?? "0.1.0")
-    let named = try text("name")
-    config.network = try text("network") ?? named
-    if let subnet = try text("subnet") {
-      do {
-        let cidr = try CIDR(subnet)
-        try cidr.checkSubnet()
-        config.subnet = cidr
-      } catch {
-        throw bad("invalid subnet \"\(subnet)\": \(error.message)")
-      }
-    }
-    if let gateway = try text("gateway") {
-      guard let address = IPAddress(gateway) else { throw bad("invalid gateway \"\(gateway)\": not an IP address") }
-      config.gateway = address
-    }
-    if let dns = json["dns"], dns != .null {
-      guard case .object = dns else { throw bad("\"dns\" must be an object") }
-      config.dns = dns
-    }
-    if let runtime = json["runtimeConfig"], runtime != .null {
-      guard case .object = runtime else { throw bad("\"runtimeConfig\" must be an object") }
-      config.portMappings = try portMappings(runtime["portMappings"])
-      for item in runtime["ips"]?.array ?? [] {
-        guard let given = item.string, let cidr = try? CIDR(given, hostWhenBare: true) else {
-          throw bad("runtimeConfig.ips: \(item.compact) is not an IP address")
-        }
-        if !config.ips.contains(cidr.address) { config.ips.append(cidr.address) }
-      }
-      if let mac = try text("mac", in: runtime) {
-        do { config.mac = try MACAddress.unicast(mac) } catch { throw bad("runtimeConfig.mac: \(error.message)") }
-      }
-    }
-    if let previous = json["prevResult"], previous != .null {
-      config.prevResult = try CNIResult.parse(previous)
-    }
+    config.name = try text("name")
+    config.network = try text("network") ?? config.name
+    try optional { () throws(CNIError) in try config.readRest(json, text: text) }
     for key in ["cni.dev/valid-attachments", "cni.dev/attachments"] {
       guard let list = json[key], list != .null else { continue }
       guard let items = list.array else { throw bad("\"\(key)\" must be a list") }
@@ -116,6 +94,52 @@ public struct CNIConfig: Sendable {
       config.validAttachments = keep
     }
     return config
+  }
+
+  /// Everything but the version, the names and GC's list.
+  private mutating func readRest(_ json: JSON, text: (String, JSON) throws(CNIError) -> String?) throws(CNIError) {
+    func bad(_ why: String) -> CNIError { CNIError(CNIError.invalidConfiguration, why) }
+    var config = self
+    defer { self = config }
+    if let subnet = try text("subnet", json) {
+      do {
+        let cidr = try CIDR(subnet)
+        try cidr.checkSubnet()
+        config.subnet = cidr
+      } catch {
+        throw bad("invalid subnet \"\(subnet)\": \(error.message)")
+      }
+    }
+    if let gateway = try text("gateway", json) {
+      guard let address = IPAddress(gateway) else { throw bad("invalid gateway \"\(gateway)\": not an IP address") }
+      config.gateway = address
+    }
+    if let dns = json["dns"], dns != .null {
+      guard case .object = dns else { throw bad("\"dns\" must be an object") }
+      config.dns = dns
+    }
+    if let runtime = json["runtimeConfig"], runtime != .null {
+      guard case .object = runtime else { throw bad("\"runtimeConfig\" must be an object") }
+      config.portMappings = try Self.portMappings(runtime["portMappings"])
+      for item in runtime["ips"]?.array ?? [] {
+        guard let given = item.string, let address = Self.address(given) else {
+          throw bad("runtimeConfig.ips: \(item.compact) is not an IP address")
+        }
+        if !config.ips.contains(address) { config.ips.append(address) }
+      }
+      if let mac = try text("mac", runtime) {
+        do { config.mac = try MACAddress.unicast(mac) } catch { throw bad("runtimeConfig.mac: \(error.message)") }
+      }
+    }
+    if let previous = json["prevResult"], previous != .null {
+      config.prevResult = try CNIResult.parse(previous)
+    }
+  }
+
+  /// An address as runtimes give one (CNI_ARGS IP=, runtimeConfig.ips):
+  /// bare, or with its prefix length.
+  public static func address(_ text: String) -> IPAddress? {
+    (try? CIDR(text, hostWhenBare: true))?.address
   }
 
   init(cniVersion: String) { self.cniVersion = cniVersion }

@@ -1,3 +1,5 @@
+import CnetCore
+
 /// What CNI commands there are: the runtime's CNI_COMMAND.
 public enum CNICommand: String, Sendable, CaseIterable {
   case add = "ADD"
@@ -20,7 +22,8 @@ public enum CNICommand: String, Sendable, CaseIterable {
 /// The request's CNI_* variables. Which must be there depends on the
 /// command: all three of the attachment's for ADD and CHECK; the container
 /// and interface for DEL (its namespace may be gone); none for VERSION,
-/// STATUS and GC (podman sends VERSION with "dummy" in each).
+/// STATUS and GC, which read none (podman sends VERSION with "dummy" in
+/// each). Those that are read are checked here: a bad one is code 4.
 public struct CNIEnvironment: Sendable {
   public var command: CNICommand
   public var containerID: String?
@@ -40,19 +43,42 @@ public struct CNIEnvironment: Sendable {
     }
     self.command = command
     func value(_ key: String) -> String? { get(key).flatMap { $0.isEmpty ? nil : $0 } }
-    containerID = value("CNI_CONTAINERID")
-    netns = value("CNI_NETNS")
-    interface = value("CNI_IFNAME")
-    if let text = value("CNI_ARGS") { args = try Self.parseArgs(text) }
     let needed: [(String, String?)]
     switch command {
-    case .add, .check: needed = [("CNI_CONTAINERID", containerID), ("CNI_NETNS", netns), ("CNI_IFNAME", interface)]
-    case .delete: needed = [("CNI_CONTAINERID", containerID), ("CNI_IFNAME", interface)]
-    case .status, .gc, .version: needed = []
+    case .add, .check, .delete:
+      containerID = value("CNI_CONTAINERID")
+      netns = value("CNI_NETNS")
+      interface = value("CNI_IFNAME")
+      needed = command == .delete
+        ? [("CNI_CONTAINERID", containerID), ("CNI_IFNAME", interface)]
+        : [("CNI_CONTAINERID", containerID), ("CNI_NETNS", netns), ("CNI_IFNAME", interface)]
+    case .status, .gc, .version:
+      return
     }
     for (key, present) in needed where present == nil {
       throw CNIError(CNIError.invalidEnvironment, "\(key) is not set; \(command.rawValue) needs it")
     }
+    if let containerID, !Self.isContainerID(containerID) {
+      throw CNIError(CNIError.invalidEnvironment,
+        "invalid CNI_CONTAINERID \"\(containerID)\": use letters, digits, '_', '.' and '-', starting with a letter or digit")
+    }
+    if let interface {
+      do { _ = try InterfaceName(interface) } catch {
+        throw CNIError(CNIError.invalidEnvironment, "invalid CNI_IFNAME: \(error.message)")
+      }
+    }
+    if command != .delete, let netns, !netns.hasPrefix("/") {
+      throw CNIError(CNIError.invalidEnvironment, "invalid CNI_NETNS \"\(netns)\": not an absolute path")
+    }
+    // DEL needs none of CNI_ARGS: a malformed one must not stop a teardown.
+    if command != .delete, let text = value("CNI_ARGS") { args = try Self.parseArgs(text) }
+  }
+
+  /// The specification's container ids: a letter or digit, then letters,
+  /// digits, '_', '.' and '-'; no length limit (podman's and containerd's
+  /// are 64 hex digits; cnet keeps it to 1024 bytes).
+  static func isContainerID(_ id: String) -> Bool {
+    id.utf8.count <= 1024 && NameCharacters.valid(id)
   }
 
   /// `KEY=VALUE;KEY=VALUE`. Keys cnet does not know are left alone, with

@@ -63,6 +63,22 @@ extension UInt8 {
   /// Space, tab, newline and the other C isspace() characters, plus
   /// control characters, which make names unprintable.
   fileprivate var isASCIISpaceOrControl: Bool { self <= 32 || self == 127 }
+
+  /// An ASCII letter or digit.
+  public var isAlphanumeric: Bool {
+    (48...57).contains(self) || (65...90).contains(self) || (97...122).contains(self)
+  }
+}
+
+/// The names Docker accepts for its objects, and the CNI specification
+/// for container ids: a letter or digit, then letters, digits, '_', '.'
+/// and '-'. (Lengths are the caller's rule.)
+public enum NameCharacters {
+  public static func valid(_ name: String) -> Bool {
+    let bytes = name.utf8
+    guard let first = bytes.first, first.isAlphanumeric else { return false }
+    return bytes.allSatisfy { $0.isAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+  }
 }
 
 private func describe(_ byte: UInt8) -> String {

@@ -6,18 +6,20 @@ import CnetStore
 import Glibc
 #endif
 
-/// The engine driven by a CNI runtime (podman, containerd, CRI-O, libcni):
-/// the runtime makes the container's namespace and names an attachment by
-/// (container id, interface name); cnet makes the interface in that
-/// namespace on one of its networks, under the same lock and with the same
-/// reserve -> apply -> commit as `cnet connect`. The container is a cnet
-/// sandbox (origin `cni`, its namespace file linked under the sandbox's
-/// name, so `cnet exec` and `ip netns exec` reach it) and each attachment
-/// is an endpoint joined to it, so `cnet sandbox ls` lists the runtime's
-/// containers and the network's hosts file names them.
-///
-/// The runtime tears down with DEL, which must succeed whatever is
-/// already gone (the namespace, the records): what is missing is no error.
+// The engine driven by a CNI runtime (podman, containerd, CRI-O, libcni):
+// the runtime makes the container's namespace and names an attachment by
+// (container id, interface name); cnet makes the interface in that
+// namespace on one of its networks, under the same lock and with the same
+// reserve -> apply -> commit as `cnet connect`. The container is a cnet
+// sandbox (origin `cni`, its namespace file linked under the sandbox's
+// name, so `cnet exec` and `ip netns exec` reach it) and each attachment
+// is an endpoint joined to it, so `cnet sandbox ls` lists the runtime's
+// containers and the network's hosts file names them.
+//
+// The runtime tears down with DEL, which must succeed whatever is
+// already gone (the namespace, the records): what is missing is no error.
+
+/// An attachment a CNI runtime asks for (ADD).
 public struct ContainerAttachmentSpec: Sendable {
   /// CNI_CONTAINERID.
   public var containerID: String
@@ -77,10 +79,10 @@ extension Controller {
     if let subnet {
       guard let pool = existing.pools.first(where: { $0.subnet == subnet }) else {
         let has = existing.pools.map(\.subnet.description).joined(separator: ", ")
-        throw CnetError(.conflict, "network \"\(name)\" exists with subnet \(has.isEmpty ? "none" : has), not \(subnet)")
+        throw CnetError(.invalidArgument, "network \"\(name)\" exists with subnet \(has.isEmpty ? "none" : has), not \(subnet)")
       }
       if let gateway, pool.gateway?.address != gateway {
-        throw CnetError(.conflict, "network \"\(name)\" exists with gateway \(pool.gateway?.address.description ?? "none"), not \(gateway)")
+        throw CnetError(.invalidArgument, "network \"\(name)\" exists with gateway \(pool.gateway?.address.description ?? "none"), not \(gateway)")
       }
     }
     let driver = try driver(existing.driver)
@@ -96,10 +98,44 @@ extension Controller {
   }
 
   /// ADD: the interface `spec.interface` of the container, in its
-  /// namespace, on `network`. The container's sandbox is made with its
-  /// first attachment. An attachment that exists already is refused, as is
-  /// a namespace file that is no network namespace, or is the host's.
-  public func attachContainer(to network: NetworkRecord, _ spec: ContainerAttachmentSpec) throws -> ContainerAttachment {
+  /// namespace, on the network named `network`, made from `subnet` and
+  /// `gateway` when there is none (and removed again when the attachment
+  /// fails). The container's sandbox is made with its first attachment. An
+  /// attachment that exists already is refused, as is a namespace file
+  /// that is no network namespace, or is the host's; all of that before
+  /// the network is made.
+  public func attachContainer(_ spec: ContainerAttachmentSpec, network name: String, subnet: CIDR?, gateway: IPAddress?)
+    throws -> ContainerAttachment
+  {
+    let target = try containerTarget(spec)
+    if let subnet, let outside = [spec.endpoint.ipv4, spec.endpoint.ipv6].compactMap({ $0 }).first(where: {
+      $0.family == subnet.family && !subnet.contains($0)
+    }) {
+      throw CnetError(.invalidArgument, "address \(outside) is not in subnet \(subnet)")
+    }
+    let (network, made) = try containerNetwork(named: name, subnet: subnet, gateway: gateway)
+    do {
+      return try attachContainer(target, to: network, spec)
+    } catch {
+      if made { attempt("remove network \"\(network.name)\" again") { _ = try removeNetworks([network.id]) } }
+      throw error
+    }
+  }
+
+  /// Where an attachment goes: the container's sandbox (new or not), its
+  /// namespace, and a socket inside.
+  private struct ContainerTarget {
+    var sandbox: SandboxRecord
+    var isNew: Bool
+    var namespace: NetworkNamespace
+    var inside: RouteSocket
+  }
+
+  /// Everything an ADD's request and the store can tell, then what the
+  /// namespace can: that the interface is not in it yet. Nothing changes,
+  /// but for what is stale: a sandbox whose namespace is gone, a pair cnet
+  /// left in the namespace.
+  private func containerTarget(_ spec: ContainerAttachmentSpec) throws -> ContainerTarget {
     // The specification's characters, and no length limit of its own:
     // podman's and containerd's ids are 64 hex digits.
     try Names.check(spec.containerID, "container id", limit: 1024)
@@ -107,10 +143,11 @@ extension Controller {
     guard spec.netns.hasPrefix("/") else {
       throw CnetError(.invalidArgument, "namespace \"\(spec.netns)\" is not an absolute path")
     }
-    try requireReady(network.state, "network \"\(network.name)\"")
-    var sandbox: SandboxRecord
-    var sandboxIsNew = false
-    var namespace: NetworkNamespace?
+    if let stale = try store.sandbox(container: spec.containerID), stale.state == .ready, openNamespace(stale) == nil {
+      // Its namespace went without a DEL (the runtime's cleanup died): its
+      // records go, as `cnet gc` would take them.
+      try collect(stale)
+    }
     if let existing = try store.sandbox(container: spec.containerID) {
       try requireReady(existing.state, "sandbox \"\(existing.name)\"")
       guard existing.target == spec.netns else {
@@ -120,25 +157,41 @@ extension Controller {
       if let same = joined.first(where: { $0.interface == spec.interface }) {
         throw CnetError(.alreadyExists, "container \(spec.containerID) has interface \(spec.interface) already (endpoint \"\(same.name)\")")
       }
-      sandbox = existing
-    } else {
-      if let other = try store.sandbox(target: spec.netns) {
-        throw CnetError(.conflict, "namespace \(spec.netns) is sandbox \"\(other.name)\" already")
+      guard let namespace = openNamespace(existing) else {
+        throw CnetError(.notFound, "the namespace of container \(spec.containerID) is gone")
       }
-      do {
-        namespace = try NetworkNamespace.open(path: spec.netns, name: nil)
-      } catch {
-        throw CnetError(.notFound, "cannot open namespace \(spec.netns): \(error.message)")
-      }
-      if let namespace { try Self.refuseHost(namespace, spec.netns) }
-      let name = try containerSandboxName(spec)
-      // The container's name is its host name too, when it is a valid one.
-      let hostname = spec.name.flatMap { given in (try? Names.checkHostname(given, "host name")) != nil ? given : nil }
-      sandbox = SandboxRecord(id: Names.newID(), name: name, netns: name, origin: .cni, isAuto: true,
-                              hostname: hostname ?? name, created: Names.now(), target: spec.netns,
-                              containerID: spec.containerID)
-      sandboxIsNew = true
+      let inside = try RouteSocket.inside(namespace)
+      try clearInterface(spec.interface, in: inside, netns: spec.netns)
+      return ContainerTarget(sandbox: existing, isNew: false, namespace: namespace, inside: inside)
     }
+    if let other = try store.sandbox(target: spec.netns) {
+      throw CnetError(.conflict, "namespace \(spec.netns) is sandbox \"\(other.name)\" already")
+    }
+    let namespace: NetworkNamespace
+    do {
+      namespace = try NetworkNamespace.open(path: spec.netns, name: nil)
+    } catch {
+      throw CnetError(.notFound, "cannot open namespace \(spec.netns): \(error.message)")
+    }
+    try Self.refuseHost(namespace, spec.netns)
+    let name = try containerSandboxName(spec)
+    let inside = try RouteSocket.inside(namespace)
+    try clearInterface(spec.interface, in: inside, netns: spec.netns)
+    // The container's name is its host name too, when it is a valid one.
+    let hostname = spec.name.flatMap { given in (try? Names.checkHostname(given, "host name")) != nil ? given : nil }
+    let sandbox = SandboxRecord(id: Names.newID(), name: name, netns: name, origin: .cni, isAuto: true,
+                                hostname: hostname ?? name, created: Names.now(), target: spec.netns,
+                                containerID: spec.containerID)
+    return ContainerTarget(sandbox: sandbox, isNew: true, namespace: namespace, inside: inside)
+  }
+
+  /// The rest of an ADD, on its network.
+  private func attachContainer(_ target: ContainerTarget, to network: NetworkRecord, _ spec: ContainerAttachmentSpec)
+    throws -> ContainerAttachment
+  {
+    try requireReady(network.state, "network \"\(network.name)\"")
+    let sandbox = target.sandbox
+    let sandboxIsNew = target.isNew
     var endpoint = spec.endpoint
     endpoint.name = sandbox.name
     if try store.endpoint(network: network.id, named: endpoint.name) != nil {
@@ -149,17 +202,10 @@ extension Controller {
     }
     try checkEndpoint(endpoint, on: network, known: true)
     _ = try addressesAvailable(endpoint, on: network)
-    // Last, what the kernel can tell: the interface must not be in the
-    // namespace yet. (A pair cnet left there goes now: the only change
-    // before the join's.)
-    guard let namespace = namespace ?? openNamespace(sandbox) else {
-      throw CnetError(.notFound, "the namespace of container \(spec.containerID) is gone")
-    }
-    let inside = try RouteSocket.inside(namespace)
-    try clearInterface(spec.interface, in: inside, netns: spec.netns)
     try realiseIfMissing(network)
     let (joined, committed) = try attach(.new(endpoint), on: network, to: sandbox, sandboxIsNew: sandboxIsNew,
-                                         interface: spec.interface, opened: sandboxIsNew ? (namespace, inside) : nil)
+                                         interface: spec.interface,
+                                         opened: sandboxIsNew ? (target.namespace, target.inside) : nil)
     return ContainerAttachment(endpoint: joined, sandbox: committed, network: network,
                                sandboxEndpoints: sandboxIsNew ? [joined] : nil)
   }
@@ -175,7 +221,7 @@ extension Controller {
     // The host's end of a veth cnet made: its peer, marked with an
     // endpoint the store no longer has.
     guard link.kind == "veth", link.linkNetnsID != nil,
-      let host = try kernel.host().links().first(where: { $0.index == link.link }),
+      let host = try kernel.host().links().first(where: { $0.index == link.link && $0.link == link.index }),
       let mark = OwnerMark.parse(host.alias), mark.kind == "endpoint", try store.endpoint(id: mark.id) == nil
     else { throw refused }
     do {
@@ -183,6 +229,14 @@ extension Controller {
     } catch let error as KernelError where error.code == ENODEV {
       // Gone meanwhile, with its namespace's end.
     }
+  }
+
+  /// A runtime's container leaves its networks through its runtime
+  /// (DEL): cnet's own commands would take it off behind the runtime's
+  /// back, and leave records that no DEL finds.
+  static func refuseContainer(_ sandbox: SandboxRecord) throws {
+    guard sandbox.origin == .cni else { return }
+    throw CnetError(.conflict, "sandbox \"\(sandbox.name)\" is a CNI runtime's container; its runtime takes it off its networks (CNI DEL)")
   }
 
   /// The sandbox's name: the container's name when it is a valid one that
@@ -253,9 +307,11 @@ extension Controller {
   }
 
   /// CHECK: what ADD made is still there: the namespace, the interface in
-  /// it with the endpoint's MAC and addresses, the host's end on the
-  /// network's bridge. Throws the first difference.
-  public func checkContainer(_ attachment: ContainerAttachment) throws {
+  /// it with its MAC (`mac`, what the runtime's result says, which a later
+  /// plugin may have changed; else the endpoint's) and the endpoint's
+  /// addresses, the host's end on the network's bridge. Throws the first
+  /// difference.
+  public func checkContainer(_ attachment: ContainerAttachment, mac expected: MACAddress? = nil) throws {
     let endpoint = attachment.endpoint
     let sandbox = attachment.sandbox
     try requireReady(endpoint.state, "endpoint \"\(endpoint.name)\"")
@@ -267,7 +323,7 @@ extension Controller {
     guard let link = try inside.linkIfPresent(named: name) else {
       throw CnetError(.notFound, "interface \(name) is missing in the container's namespace")
     }
-    if let mac = endpoint.mac, let want = try? MACAddress(mac), link.address != want.bytes {
+    if let want = try expected ?? endpoint.mac.map(MACAddress.init), link.address != want.bytes {
       let have = MACAddress(bytes: link.address)?.description ?? "none"
       throw CnetError(.conflict, "interface \(name) has MAC \(have), not \(want)")
     }

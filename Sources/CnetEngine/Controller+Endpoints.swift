@@ -10,6 +10,8 @@ public struct EndpointSpec: Sendable {
   public var aliases: [String] = []
   /// `-p`: published while the endpoint is joined.
   public var ports: [PortMapping] = []
+  /// A CNI runtime's attachment: the name of its network configuration.
+  public var cniConfig: String?
 
   public init(name: String) { self.name = name }
 }
@@ -143,6 +145,7 @@ extension Controller {
     var endpoint = EndpointRecord(
       id: id ?? Names.newID(), networkID: network.id, name: spec.name, mac: spec.mac?.description, aliases: spec.aliases,
       isAuto: auto, created: Names.now(), ports: spec.ports)
+    endpoint.cniConfig = spec.cniConfig
     for family in [IPFamily.v4, .v6] {
       let wanted = family == .v4 ? spec.ipv4 : spec.ipv6
       guard let (cidr, pool) = try pickAddress(wanted, family: family, on: network, ask: { pool, address in

@@ -363,6 +363,7 @@ extension Controller {
   public func leave(_ endpointReference: String, from sandboxReference: String) throws -> EndpointRecord {
     let endpoint = try endpoint(endpointReference)
     let sandbox = try sandbox(sandboxReference)
+    try Self.refuseContainer(sandbox)
     guard endpoint.sandboxID == sandbox.id else {
       throw CnetError(.notFound, "endpoint \"\(endpoint.name)\" is not joined to sandbox \"\(sandbox.name)\"")
     }
@@ -375,6 +376,7 @@ extension Controller {
   public func disconnect(_ networkReference: String, _ sandboxReference: String) throws -> EndpointRecord {
     let network = try network(networkReference)
     let sandbox = try sandbox(sandboxReference)
+    try Self.refuseContainer(sandbox)
     let sandboxEndpoints = try store.endpoints(sandbox: sandbox.id)
     guard let endpoint = sandboxEndpoints.first(where: { $0.networkID == network.id }) else {
       throw CnetError(.notFound, "sandbox \"\(sandbox.name)\" is not connected to network \"\(network.name)\"")

@@ -83,9 +83,18 @@ extension Controller {
           try? netns.delete(name)
         }
       }
+      // A CNI runtime's attachments are runtime facts too: the runtime
+      // adds its containers again after the boot, and their addresses go
+      // back to the pool now.
+      let containers = Set(try store.containerSandboxes().map(\.id))
       try store.transaction {
-        for endpoint in try store.endpoints() where endpoint.sandboxID != nil {
-          try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+        for endpoint in try store.endpoints() {
+          guard let sandboxID = endpoint.sandboxID else { continue }
+          if containers.contains(sandboxID) {
+            try releaseAndDelete(endpoint)
+          } else {
+            try store.setJoin(ofEndpoint: endpoint.id, sandbox: nil, interface: nil, hostInterface: nil, state: nil)
+          }
         }
         for sandbox in try store.sandboxes() { try store.deleteSandbox(id: sandbox.id) }
       }

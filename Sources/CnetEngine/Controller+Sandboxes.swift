@@ -170,6 +170,7 @@ extension Controller {
   /// and files go.
   public func removeSandbox(_ reference: String) throws -> SandboxRecord {
     let sandbox = try sandbox(reference)
+    try Self.refuseContainer(sandbox)
     let endpoints = try store.endpoints(sandbox: sandbox.id)
     try store.transaction {
       for endpoint in endpoints {

@@ -116,19 +116,22 @@ extension Controller {
     let networkInfo = network.info
     try execute(try driver.revokeExternalConnectivity(info, network: networkInfo), in: sandbox)
     // A CNI runtime deletes the container's namespace right after its
-    // last DEL, and the kernel then reaps the pair with it, in the
-    // background: deleting a veth one by one waits for an RCU grace period
-    // (17 ms here). Until then its host end is down, so the container is
-    // off the network at once. (A namespace the runtime keeps holds the
-    // dead interface until an ADD of its name or `cnet gc` removes it.)
+    // DEL, and the kernel then reaps the pair with it, in the background:
+    // deleting a veth one by one waits for an RCU grace period (17 ms
+    // here). Until then the container's end is down: the container is off
+    // the network at once (its peer, the bridge port, loses carrier) and
+    // the kernel drops the routes through it, so a later interface of the
+    // container's gets the default route. A namespace the runtime keeps
+    // holds the dead interface until an ADD of its name, or `cnet gc`
+    // (its host end's endpoint is gone), removes the pair.
     let runtimeReaps = going && sandbox?.record.origin == .cni
     let reaped = going && sandbox?.record.origin == .created || runtimeReaps
     try execute(try driver.leave(info, network: networkInfo, sandboxPresent: sandbox != nil, sandboxGoing: reaped),
                 in: sandbox)
-    if runtimeReaps, let name = endpoint.hostInterface.flatMap({ try? InterfaceName($0) }),
-      let link = try kernel.host().linkIfPresent(named: name), link.alias == OwnerMark.endpoint(endpoint.id)
+    if runtimeReaps, let sandbox, let name = endpoint.interface.flatMap({ try? InterfaceName($0) }),
+      let link = try sandbox.socket().linkIfPresent(named: name), link.kind == "veth"
     {
-      try kernel.host().setLink(link, LinkChanges(up: false))
+      try sandbox.socket().setLink(link, LinkChanges(up: false))
     }
   }
 }

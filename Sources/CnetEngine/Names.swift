@@ -48,14 +48,14 @@ public enum Names {
   /// hosts file: a letter or digit, then letters, digits, '_', '.', '-';
   /// at most 63 bytes.
   static func check(_ name: String, _ what: String, limit: Int = 63) throws {
-    let bytes = Array(name.utf8)
-    guard let first = bytes.first else {
+    let count = name.utf8.count
+    guard count > 0 else {
       throw CnetError(.invalidArgument, "invalid \(what) name \"\": must not be empty")
     }
-    guard bytes.count <= limit else {
-      throw CnetError(.invalidArgument, "invalid \(what) name \"\(name)\": \(bytes.count) bytes, at most \(limit) allowed")
+    guard count <= limit else {
+      throw CnetError(.invalidArgument, "invalid \(what) name \"\(name)\": \(count) bytes, at most \(limit) allowed")
     }
-    guard first.isAlphanumeric, bytes.allSatisfy({ $0.isAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+    guard NameCharacters.valid(name) else {
       throw CnetError(.invalidArgument,
         "invalid \(what) name \"\(name)\": use letters, digits, '_', '.' and '-', starting with a letter or digit")
     }
@@ -76,8 +76,3 @@ public enum Names {
   }
 }
 
-extension UInt8 {
-  fileprivate var isAlphanumeric: Bool {
-    (48...57).contains(self) || (65...90).contains(self) || (97...122).contains(self)
-  }
-}

@@ -128,10 +128,12 @@ enum Migrations {
     """,
     // 5: the container a CNI runtime's sandbox is for (CNI_CONTAINERID):
     // its attachments are found by (container id, interface), also when
-    // its namespace is gone.
+    // its namespace is gone; and the CNI configuration (its name) an
+    // attachment was made under, which is what a runtime's GC lists.
     """
     ALTER TABLE sandboxes ADD COLUMN container_id TEXT;
     CREATE INDEX sandboxes_container ON sandboxes(container_id) WHERE container_id IS NOT NULL;
+    ALTER TABLE endpoints ADD COLUMN cni_config TEXT;
     """,
   ]
 

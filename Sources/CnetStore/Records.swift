@@ -162,6 +162,9 @@ public struct EndpointRecord: Sendable, Equatable {
   public var joinState: JoinState?
   /// Published ports (the bridge driver's DNAT while joined).
   public var ports: [PortMapping]
+  /// For a CNI runtime's attachment: the name of the network
+  /// configuration it was made under (what the runtime's GC lists).
+  public var cniConfig: String?
 
   public init(id: String, networkID: String, name: String, ipv4: CIDR? = nil, ipv4Pool: String? = nil,
               ipv6: CIDR? = nil, ipv6Pool: String? = nil, mac: String? = nil, aliases: [String] = [],

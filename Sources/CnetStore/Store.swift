@@ -303,17 +303,17 @@ public final class Store {
 
   private static let endpointColumns = """
     id, network_id, name, ipv4, ipv4_pool, ipv6, ipv6_pool, mac, aliases, auto, created, state, \
-    sandbox_id, interface, host_interface, join_state, ports
+    sandbox_id, interface, host_interface, join_state, ports, cni_config
     """
 
   public func insert(_ endpoint: EndpointRecord) throws {
-    try database.statement("INSERT INTO endpoints(\(Self.endpointColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
+    try database.statement("INSERT INTO endpoints(\(Self.endpointColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").bind(
       .text(endpoint.id), .text(endpoint.networkID), .text(endpoint.name), optional(endpoint.ipv4?.description),
       optional(endpoint.ipv4Pool), optional(endpoint.ipv6?.description), optional(endpoint.ipv6Pool),
       optional(endpoint.mac), .text(endpoint.aliases.joined(separator: "\n")), .int(endpoint.isAuto ? 1 : 0),
       .text(endpoint.created), .text(endpoint.state.rawValue), optional(endpoint.sandboxID),
       optional(endpoint.interface), optional(endpoint.hostInterface), optional(endpoint.joinState?.rawValue),
-      .text(endpoint.ports.map(\.description).joined(separator: "\n"))
+      .text(endpoint.ports.map(\.description).joined(separator: "\n")), optional(endpoint.cniConfig)
     ).run()
   }
 
@@ -374,6 +374,7 @@ public final class Store {
       e.hostInterface = s.optionalText(14)
       e.joinState = try s.optionalText(15).map { try read("endpoints", id, "join_state", $0, JoinState.init(rawValue:)) }
       e.ports = try lines(s.text(16)).map { try read("endpoints", id, "ports", $0, PortMapping.parse) }
+      e.cniConfig = s.optionalText(17)
       return e
     }
   }

@@ -81,9 +81,43 @@ import Testing
     #expect(env.arg("IP") == "10.97.0.50")
     #expect(env.arg("MAC") == "02:00:00:00:00:01")
     #expect(env.arg("K8S_POD_NAMESPACE") == nil)
-    #expect(code {
-      _ = try environment(["CNI_COMMAND": "DEL", "CNI_CONTAINERID": "c", "CNI_IFNAME": "e", "CNI_ARGS": "IgnoreUnknown"])
-    } == CNIError.invalidEnvironment)
+    let full = ["CNI_CONTAINERID": "c", "CNI_NETNS": "/run/netns/c", "CNI_IFNAME": "e", "CNI_ARGS": "IgnoreUnknown"]
+    #expect(code { _ = try environment(full.merging(["CNI_COMMAND": "ADD"]) { $1 }) } == CNIError.invalidEnvironment)
+    // DEL needs none of it, and VERSION reads nothing: neither fails on it.
+    #expect(code { _ = try environment(full.merging(["CNI_COMMAND": "DEL"]) { $1 }) } == nil)
+    #expect(code { _ = try environment(full.merging(["CNI_COMMAND": "VERSION"]) { $1 }) } == nil)
+  }
+
+  @Test func attachmentVariablesAreChecked() {
+    let good = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_NETNS": "/run/netns/c1", "CNI_IFNAME": "eth0"]
+    let bad = [
+      ("CNI_CONTAINERID", "-c1"), ("CNI_CONTAINERID", "c 1"), ("CNI_CONTAINERID", String(repeating: "a", count: 1025)),
+      ("CNI_IFNAME", "a/b"), ("CNI_IFNAME", "sixteen-bytes-xx"), ("CNI_NETNS", "run/netns/c1"),
+    ]
+    for (key, value) in bad {
+      #expect(code { _ = try environment(good.merging([key: value]) { $1 }) } == CNIError.invalidEnvironment, "\(key)=\(value)")
+    }
+    // podman's ids: 64 hex digits.
+    #expect(code { _ = try environment(good.merging(["CNI_CONTAINERID": String(repeating: "ab", count: 32)]) { $1 }) } == nil)
+  }
+
+  @Test func teardownsReadOnlyWhatTheyNeed() throws {
+    // A DEL whose runtimeConfig, prevResult or subnet cnet could not use
+    // still reads: the teardown must go on.
+    let text = """
+      {"cniVersion":"1.0.0","name":"podnet","type":"cnet","subnet":"nonsense",
+       "runtimeConfig":{"portMappings":[{"hostPort":0,"containerPort":80,"protocol":"sctp"}]},
+       "prevResult":{"ips":[{"address":"bad"}]}}
+      """
+    #expect(code { _ = try config(text) } == CNIError.invalidConfiguration)
+    let lenient = try CNIConfig.parse(Array(text.utf8), lenient: true)
+    #expect(lenient.cniVersion == "1.0.0")
+    #expect(lenient.name == "podnet")
+    #expect(lenient.network == "podnet")
+    #expect(lenient.portMappings.isEmpty)
+    // GC's list is GC's to read.
+    #expect(code { _ = try CNIConfig.parse(Array(#"{"cniVersion":"1.1.0","cni.dev/attachments":{}}"#.utf8), lenient: true) }
+      == CNIError.invalidConfiguration)
   }
 
   @Test func configurationWithWhatRuntimesAdd() throws {
@@ -97,6 +131,7 @@ import Testing
        "dns":{"nameservers":["10.97.0.1"]}}
       """)
     #expect(parsed.cniVersion == "1.0.0")
+    #expect(parsed.name == "podnet")
     #expect(parsed.network == "front")
     #expect(parsed.subnet?.description == "10.97.0.0/24")
     #expect(parsed.gateway?.description == "10.97.0.1")

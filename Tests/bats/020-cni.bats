@@ -188,6 +188,30 @@ assert_no_container_left() {
   [ "$(container_veths | grep -c .)" -eq 1 ]
 }
 
+@test "podman: network disconnect takes a running container off at once; connect puts it back" {
+  run_web web
+  local before
+  before=$(podman_address web cnitest)
+  wait_for_page host "http://$before/"
+  run podman network disconnect cnitest web
+  assert_success
+  # Off the network, and without routes through the dead interface (its
+  # pair goes with the namespace, or with the next ADD of its name).
+  [ "$(cnet endpoint ls --json)" = "[]" ]
+  run get host "http://$before/"
+  [ "$status" -ne 0 ]
+  run podman exec web ip route show
+  [ -z "$output" ]
+  run podman network connect cnitest web
+  assert_success
+  local after
+  after=$(podman_address web cnitest)
+  wait_for_page host "http://$after/"
+  [ "$(container_veths | grep -c .)" -eq 1 ]
+  run podman exec web ip route show default
+  [[ "$output" == *"default via $GATEWAY dev eth0"* ]]
+}
+
 @test "podman: podman rm leaves nothing in the kernel, the store or the tables" {
   run_web web -p 8080:80
   podman run -d --name other --network cnitest --ip 10.99.0.77 "$PODMAN_IMAGE" sleep 600 >/dev/null

@@ -40,6 +40,23 @@ as_nobody() {
   timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups env "$@" "$NOBODY_DIR/cnet"
 }
 
+# The host ends of containers' pairs are gone (cnet's are named cv and
+# the start of their endpoint's id).
+no_container_veth() {
+  ! in_host ip -o link show type veth | grep -Eq '^[0-9]+: cv[0-9a-f]+@'
+}
+
+# eventually COMMAND...: COMMAND succeeds within 3 s.
+eventually() {
+  local i
+  for i in $(seq 1 30); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  echo "still failing after 3 s: $*" >&2
+  return 1
+}
+
 # The error object on stdout has code $1; exit status non-zero; nothing on
 # stderr.
 assert_cni_error() {
@@ -79,7 +96,11 @@ assert_cni_error() {
   [ "$(echo "$output" | jq -r .cniVersion)" = 1.0.0 ]
   run --separate-stderr as_nobody CNI_COMMAND=REMOVE <<<"$(conf)"
   assert_cni_error 4
-  run --separate-stderr as_nobody CNI_COMMAND=DEL CNI_CONTAINERID=c1 CNI_IFNAME=eth0 CNI_ARGS=garbage <<<"$(conf)"
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 CNI_ARGS=garbage <<<"$(conf)"
+  assert_cni_error 4
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=-c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<"$(conf)"
+  assert_cni_error 4
+  run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=run/netns/c1 CNI_IFNAME=eth0 <<<"$(conf)"
   assert_cni_error 4
   run --separate-stderr as_nobody CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 <<<"$(conf 1.0.0 ',"runtimeConfig":{"portMappings":[{"hostPort":0,"containerPort":80}]}')"
   assert_cni_error 7
@@ -157,8 +178,9 @@ assert_cni_error() {
   [ "$(cnet sandbox ls --json)" = "[]" ]
   # The gateway's lease alone: the network stays.
   [ "$(store 'select count(*) from leases')" = 1 ]
-  run in_host ip -o link show
-  if echo "$output" | grep -q 'cv[0-9a-f]'; then echo "links left: $output" >&2; return 1; fi
+  # The pairs went with their namespaces (the kernel reaps them in the
+  # background).
+  eventually no_container_veth
 }
 
 @test "an interface of that name in the namespace is an error, and nothing changes" {
@@ -173,10 +195,9 @@ assert_cni_error() {
   # The namespace must be one, and not the host's own.
   run --separate-stderr plugin ADD c2 eth0 /var/run/netns/none <<<"$(conf)"
   assert_cni_error 102
-  in_host ln -s /proc/1/ns/net /var/run/netns/hostish
   run --separate-stderr plugin ADD c3 eth0 /proc/self/ns/net <<<"$(conf)"
   assert_cni_error 101
-  in_host rm /var/run/netns/hostish
+  [[ "$(echo "$output" | jq -r .msg)" == *"the host's own network namespace"* ]]
   [ "$(kernel_snapshot)" = "$BEFORE" ]
   # A configuration that disagrees with the network is refused.
   run --separate-stderr plugin ADD c1 eth1 /var/run/netns/c1 <<<'{"cniVersion":"1.0.0","type":"cnet","network":"front","subnet":"10.98.0.0/24"}'
@@ -221,7 +242,8 @@ assert_cni_error() {
   in_host nft list ruleset | grep -q 8080
   run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf)"
   assert_success
-  ! in_host nft list ruleset | grep -q 8080
+  run in_host nft list ruleset
+  [[ "$output" != *8080* ]]
   [ -z "$(ask wan tcp 198.51.100.1 8080 || true)" ]
 }
 
@@ -258,12 +280,14 @@ assert_cni_error() {
   run --separate-stderr plugin STATUS "" "" "" <<<"$(conf 1.1.0)"
   assert_success
   # A store written by a newer cnet.
+  local schema
+  schema=$(store 'PRAGMA user_version')
   store 'PRAGMA user_version = 99'
   run --separate-stderr plugin STATUS "" "" "" <<<"$(conf 1.1.0)"
   assert_cni_error 50
   run --separate-stderr plugin ADD c2 eth0 /var/run/netns/c1 <<<"$(conf 1.1.0)"
   assert_cni_error 100
-  store 'PRAGMA user_version = 5'
+  store "PRAGMA user_version = $schema"
   # A configuration its network disagrees with.
   run --separate-stderr plugin STATUS "" "" "" <<<'{"cniVersion":"1.1.0","type":"cnet","network":"front","subnet":"10.1.0.0/24"}'
   assert_cni_error 50
@@ -303,4 +327,124 @@ assert_cni_error() {
   # And a DEL after that is still a success.
   run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf)"
   assert_success
+}
+
+@test "another cnet command holding the lock is code 11 (try again), and nothing changes" {
+  in_host ip netns add c1
+  cnet network create front --subnet 10.97.0.0/24 >/dev/null
+  BEFORE=$(settled_snapshot)
+  in_host_bg flock /run/cnet sleep 30
+  local holder=$LAST_PID i
+  for i in $(seq 1 100); do in_host flock -n /run/cnet true 2>/dev/null || break; sleep 0.02; done
+  run --separate-stderr in_host env CNET_LOCK_TIMEOUT=0.3 CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_IFNAME=eth0 \
+    CNI_NETNS=/var/run/netns/c1 "$CNET_BIN" <<<"$(conf)"
+  assert_cni_error 11
+  [[ "$(echo "$output" | jq -r .msg)" == *"waiting for another cnet command"* ]]
+  pkill -KILL -P "$holder" || true
+  kill "$holder" 2>/dev/null || true
+  [ "$(kernel_snapshot)" = "$BEFORE" ]
+}
+
+@test "an ADD refused after it made its network leaves nothing, the network neither" {
+  in_host ip netns add c1
+  cnet network create front --subnet 10.97.0.0/24 >/dev/null
+  BEFORE=$(settled_snapshot)
+  # The gateway's address, asked for: refused once the network exists (the
+  # IPAM driver chose the gateway), and the network it made goes again.
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IP=10.95.0.1" <<<'{"cniVersion":"1.0.0","type":"cnet","network":"fresh","subnet":"10.95.0.0/24"}'
+  assert_cni_error 7
+  [[ "$(echo "$output" | jq -r .msg)" == *"is the gateway of network"* ]]
+  [ "$(cnet network ls --json | jq -r '.[].Name')" = front ]
+  [ "$(settled_snapshot)" = "$BEFORE" ]
+  # An address outside the configuration's subnet: refused before.
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IP=10.94.0.9" <<<'{"cniVersion":"1.0.0","type":"cnet","network":"fresh","subnet":"10.95.0.0/24"}'
+  assert_cni_error 7
+  [ "$(kernel_snapshot)" = "$BEFORE" ]
+}
+
+@test "a chained interface plugin: cnet's result comes after the previous one's" {
+  in_host ip netns add c1
+  local previous='{"cniVersion":"1.0.0","interfaces":[{"name":"lo","sandbox":"/var/run/netns/c1"}],"ips":[{"address":"127.0.0.1/8","interface":0}],"dns":{"nameservers":["10.97.0.1"]}}'
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 <<<"$(conf 1.0.0 ",\"prevResult\":$previous")"
+  assert_success
+  [ "$(echo "$output" | jq -r '[.interfaces[].name] | join(" ")' | cut -d' ' -f1)" = lo ]
+  [ "$(echo "$output" | jq -r '.ips | map(.interface) | join(" ")')" = "0 3" ]
+  [ "$(echo "$output" | jq -r '.interfaces[3].name')" = eth0 ]
+  [ "$(echo "$output" | jq -r '.dns.nameservers[0]')" = 10.97.0.1 ]
+}
+
+@test "DEL after the namespace went, with no gc between, succeeds and frees the address" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web" <<<"$(conf)"
+  assert_success
+  in_host ip netns del c1
+  # A teardown with a configuration it does not need to understand.
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf 1.0.0 ',"runtimeConfig":{"portMappings":[{"hostPort":0,"containerPort":80,"protocol":"sctp"}]}')"
+  assert_success
+  [ "$(cnet endpoint ls --json)" = "[]" ]
+  [ "$(cnet sandbox ls --json)" = "[]" ]
+  [ "$(store 'select count(*) from leases')" = 1 ]
+  run in_host ls /var/run/netns
+  [ -z "$output" ]
+}
+
+@test "an ADD finds the sandbox of a container whose namespace went without a DEL, and takes its place" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web;IP=10.97.0.40" <<<"$(conf)"
+  assert_success
+  in_host ip netns del c1
+  in_host ip netns add c2
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c2 "K8S_POD_NAME=web;IP=10.97.0.40" <<<"$(conf)"
+  assert_success
+  [ "$(cnet sandbox inspect web --json | jq -r '.[0].Endpoints[0].IPv4Address')" = 10.97.0.40/24 ]
+  [ "$(cnet endpoint ls --json | jq length)" = 1 ]
+}
+
+@test "cnet's own commands leave a runtime's container to its runtime" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web" <<<"$(conf)"
+  assert_success
+  BEFORE=$(settled_snapshot)
+  assert_refused 4 "sandbox \"web\" is a CNI runtime's container" disconnect front web
+  assert_refused 4 "sandbox \"web\" is a CNI runtime's container" sandbox rm web
+  assert_refused 4 "sandbox \"web\" is a CNI runtime's container" endpoint leave web web
+  cnet network create back --subnet 10.96.0.0/24 >/dev/null
+  BEFORE=$(settled_snapshot)
+  assert_refused 4 "sandbox \"web\" is a CNI runtime's container" connect back web
+}
+
+@test "a new boot takes the runtime's attachments with it; the container comes back under its name and address" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web;IP=10.97.0.40" <<<"$(conf)"
+  assert_success
+  # What a reboot does to the kernel: namespaces and links are gone.
+  in_host ip netns del c1
+  in_host rm -f /var/run/netns/web
+  in_host ip link del "$(cnet network inspect front --json | jq -r '.[0].Bridge')"
+  in_host sqlite3 /var/lib/cnet/cnet.db "update meta set value = 'another-boot' where key = 'boot_id'"
+  run cnet gc
+  assert_success
+  [ "$(cnet endpoint ls --json)" = "[]" ]
+  [ "$(store 'select count(*) from leases')" = 1 ]
+  # podman starts the container again (same id, same name, same address).
+  in_host ip netns add c2
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c2 "K8S_POD_NAME=web;IP=10.97.0.40" <<<"$(conf)"
+  assert_success
+  [ "$(cnet endpoint ls --json | jq -r '.[] | .Name + " " + .IPv4Address')" = "web 10.97.0.40/24" ]
+}
+
+@test "GC judges only the attachments made under its configuration's name" {
+  local c
+  for c in a b; do
+    in_host ip netns add "$c"
+    run --separate-stderr plugin ADD "$c" eth0 "/var/run/netns/$c" <<<"$(conf 1.1.0)"
+    assert_success
+  done
+  # Another runtime's configuration, on the same cnet network.
+  in_host ip netns add z
+  run --separate-stderr plugin ADD z eth0 /var/run/netns/z <<<'{"cniVersion":"1.1.0","name":"othernet","type":"cnet","network":"front"}'
+  assert_success
+  run --separate-stderr plugin GC "" "" "" <<<"$(conf 1.1.0 ',"cni.dev/valid-attachments":[{"containerID":"b","ifname":"eth0"}]')"
+  assert_success
+  [ "$(cnet sandbox ls --json | jq -r '[.[].Name] | sort | join(" ")')" = "cni-b cni-z" ]
 }

@@ -1,7 +1,6 @@
 import CnetCNI
 import CnetCore
 import CnetEngine
-import CnetStore
 
 /// ADD: the interface CNI_IFNAME in the namespace CNI_NETNS, on the cnet
 /// network the configuration names (made from its subnet and gateway when
@@ -9,7 +8,8 @@ import CnetStore
 /// runtime asks for (CNI_ARGS IP=, runtimeConfig.ips), its MAC (CNI_ARGS
 /// MAC=, runtimeConfig.mac), its default route and its published ports
 /// (runtimeConfig.portMappings). The result lists the network's bridge,
-/// the host's end and the container's interface.
+/// the host's end and the container's interface, after what an earlier
+/// plugin of the chain gave (prevResult).
 enum CNIAdd {
   static func run(_ environment: CNIEnvironment, _ config: CNIConfig) throws -> JSON {
     let networkName = try CNIPlugin.network(config)
@@ -19,18 +19,17 @@ enum CNIAdd {
     var wanted = config.ips
     if let text = environment.arg("IP") {
       for part in text.split(separator: ",") {
-        guard let cidr = try? CIDR(String(part), hostWhenBare: true) else {
+        guard let address = CNIConfig.address(String(part)) else {
           throw CNIError(CNIError.invalidEnvironment, "invalid CNI_ARGS IP=\(text): \"\(part)\" is not an IP address")
         }
-        if !wanted.contains(cidr.address) { wanted.append(cidr.address) }
+        if !wanted.contains(address) { wanted.append(address) }
       }
     }
     for address in wanted {
-      let family = address.family
-      if let other = family == .v4 ? spec.endpoint.ipv4 : spec.endpoint.ipv6 {
+      if let other = address.family == .v4 ? spec.endpoint.ipv4 : spec.endpoint.ipv6 {
         throw CNIError(CNIError.invalidConfiguration, "two addresses of one family asked for: \(other) and \(address)")
       }
-      if family == .v4 { spec.endpoint.ipv4 = address } else { spec.endpoint.ipv6 = address }
+      if address.family == .v4 { spec.endpoint.ipv4 = address } else { spec.endpoint.ipv6 = address }
     }
     if let text = environment.arg("MAC") {
       do { spec.endpoint.mac = try MACAddress.unicast(text) } catch {
@@ -40,24 +39,11 @@ enum CNIAdd {
       spec.endpoint.mac = config.mac
     }
     spec.endpoint.ports = config.portMappings
+    spec.endpoint.cniConfig = config.name
 
     let controller = try Engine.changing()
-    let network: NetworkRecord
-    let made: Bool
-    do {
-      (network, made) = try controller.containerNetwork(named: networkName, subnet: config.subnet, gateway: config.gateway)
-    } catch let error as CnetError where error.kind != .busy && error.kind != .failed {
-      // A configuration the network's record disagrees with.
-      throw CNIError(CNIError.invalidConfiguration, error.message)
-    }
-    let attachment: ContainerAttachment
-    do {
-      attachment = try controller.attachContainer(to: network, spec)
-    } catch {
-      // A network this ADD made goes with it.
-      if made { _ = try? controller.removeNetworks([network.id]) }
-      throw error
-    }
+    let attachment = try controller.attachContainer(spec, network: networkName, subnet: config.subnet,
+                                                    gateway: config.gateway)
     var result = try self.result(attachment, controller: controller)
     result.dns = config.dns
     if let previous = config.prevResult { result = previous.appending(result) }

@@ -4,10 +4,11 @@ import CnetEngine
 
 /// CHECK: what ADD made is as it was, in the kernel and in the runtime's
 /// prevResult (which CHECK requires): the attachment is known, on the
-/// configuration's network, in CNI_NETNS; its interface, MAC, addresses
-/// and host end are there; prevResult lists the interface with its MAC
-/// and every address. Later plugins in the chain may have added routes
-/// and interfaces: those are not cnet's to judge.
+/// configuration's network, in CNI_NETNS; its interface, addresses and
+/// host end are there; prevResult lists the interface and every address.
+/// Later plugins in the chain may have changed things (tuning a MAC, others
+/// routes and interfaces): the MAC is the one prevResult gives, and routes
+/// and other interfaces are not cnet's to judge.
 enum CNICheck {
   static func run(_ environment: CNIEnvironment, _ config: CNIConfig) throws {
     let networkName = try CNIPlugin.network(config)
@@ -29,17 +30,18 @@ enum CNICheck {
       throw CNIError(CNIError.invalidConfiguration,
         "container \(containerID) is in namespace \(attachment.sandbox.target ?? "-"), not \(environment.netns ?? "-")")
     }
-    try controller.checkContainer(attachment)
-    let endpoint = attachment.endpoint
-    guard let listed = previous.interfaces.firstIndex(where: { $0.name == interface && $0.sandbox != nil }) else {
+    guard let listed = previous.interfaces.first(where: { $0.name == interface && $0.sandbox != nil }) else {
       throw CNIError(CNIError.invalidConfiguration, "prevResult lists no interface \(interface) in a container")
     }
-    if let mac = previous.interfaces[listed].mac, let recorded = endpoint.mac,
-      (try? MACAddress(mac)) != (try? MACAddress(recorded))
-    {
-      throw CNIError(CNIError.conflict, "prevResult gives interface \(interface) MAC \(mac), cnet gave it \(recorded)")
+    var mac: MACAddress?
+    if let text = listed.mac {
+      guard let given = try? MACAddress(text) else {
+        throw CNIError(CNIError.invalidConfiguration, "prevResult gives interface \(interface) MAC \"\(text)\", which is no MAC")
+      }
+      mac = given
     }
-    for address in endpoint.addresses where !previous.ips.contains(where: { $0.address == address }) {
+    try controller.checkContainer(attachment, mac: mac)
+    for address in attachment.endpoint.addresses where !previous.ips.contains(where: { $0.address == address }) {
       throw CNIError(CNIError.conflict, "prevResult lacks address \(address) of interface \(interface)")
     }
   }

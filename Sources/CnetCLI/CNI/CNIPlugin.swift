@@ -30,7 +30,7 @@ enum CNIPlugin {
     let version = CNIConfig.answerVersion(input)
     do {
       let environment = try CNIEnvironment { key in getenv(key).map { String(cString: $0) } }
-      if let answer = try run(environment, input) { writeOutput(answer.compact + "\n") }
+      if let answer = try run(environment, input) { writeAll(1, answer.compact + "\n") }
       CnetMain.finish()
     } catch let error as CNIError {
       fail(error, version)
@@ -44,7 +44,7 @@ enum CNIPlugin {
   /// The command's answer (nil: nothing to print).
   static func run(_ environment: CNIEnvironment, _ input: [UInt8]) throws -> JSON? {
     if environment.command == .version { return CNIVersionCommand.answer(input) }
-    let config = try CNIConfig.parse(input)
+    let config = try CNIConfig.parse(input, lenient: environment.command == .delete || environment.command == .gc)
     guard CNIVersion.isSupported(config.cniVersion) else {
       throw CNIError(CNIError.incompatibleVersion,
         "incompatible CNI versions; config is \"\(config.cniVersion)\", plugin supports \(CNIVersion.supported)")
@@ -74,7 +74,7 @@ enum CNIPlugin {
   }
 
   private static func fail(_ error: CNIError, _ version: String) -> Never {
-    writeOutput(error.json(version: version).compact + "\n")
+    writeAll(1, error.json(version: version).compact + "\n")
     CnetMain.finish(.failed)
   }
 
@@ -91,20 +91,6 @@ enum CNIPlugin {
         continue
       } else {
         return bytes
-      }
-    }
-  }
-
-  private static func writeOutput(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-      guard let base = buffer.baseAddress else { return }
-      var offset = 0
-      while offset < buffer.count {
-        let n = write(1, base + offset, buffer.count - offset)
-        if n < 0, errno == EINTR { continue }
-        if n <= 0 { break }
-        offset += n
       }
     }
   }

@@ -95,12 +95,18 @@ public enum CnetMain {
 
 /// Writes to stderr, unbuffered.
 func writeError(_ text: String) {
+  writeAll(2, text)
+}
+
+/// Writes all of `text` to `fd`, unbuffered.
+func writeAll(_ fd: Int32, _ text: String) {
   var text = text
   text.withUTF8 { buffer in
     guard let base = buffer.baseAddress else { return }
     var offset = 0
     while offset < buffer.count {
-      let n = write(2, base + offset, buffer.count - offset)
+      let n = write(fd, base + offset, buffer.count - offset)
+      if n < 0, errno == EINTR { continue }
       if n <= 0 { break }
       offset += n
     }

@@ -69,7 +69,7 @@ struct SandboxFiles {
   }
 
   func remove(_ sandbox: SandboxRecord) {
-    guard let etc = try? Directory.base(etcDirectory, create: false) else { return }
+    guard Self.writesFiles(sandbox), let etc = try? Directory.base(etcDirectory, create: false) else { return }
     Self.remove(sandbox.netns, in: etc)
   }
 
