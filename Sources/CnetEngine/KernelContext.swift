@@ -116,15 +116,16 @@ extension Controller {
     let networkInfo = network.info
     try execute(try driver.revokeExternalConnectivity(info, network: networkInfo), in: sandbox)
     // A CNI runtime deletes the container's namespace right after its
-    // DEL, and the kernel then reaps the pair with it, in the background:
+    // DELs, and the kernel then reaps the pairs with it, in the background:
     // deleting a veth one by one waits for an RCU grace period (17 ms
     // here). Until then the container's end is down: the container is off
     // the network at once (its peer, the bridge port, loses carrier) and
-    // the kernel drops the routes through it, so a later interface of the
+    // the kernel drops the routes through it, so another interface of the
     // container's gets the default route. A namespace the runtime keeps
     // holds the dead interface until an ADD of its name, or `cnet gc`
-    // (its host end's endpoint is gone), removes the pair.
-    let runtimeReaps = going && sandbox?.record.origin == .cni
+    // (its host end's endpoint is gone), removes the pair. (A join rolled
+    // back has deleted its pair already: PlanExecutor's undo.)
+    let runtimeReaps = sandbox?.record.origin == .cni
     let reaped = going && sandbox?.record.origin == .created || runtimeReaps
     try execute(try driver.leave(info, network: networkInfo, sandboxPresent: sandbox != nil, sandboxGoing: reaped),
                 in: sandbox)

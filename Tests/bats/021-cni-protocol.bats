@@ -355,7 +355,9 @@ assert_cni_error() {
   assert_cni_error 7
   [[ "$(echo "$output" | jq -r .msg)" == *"is the gateway of network"* ]]
   [ "$(cnet network ls --json | jq -r '.[].Name')" = front ]
-  [ "$(settled_snapshot)" = "$BEFORE" ]
+  local after
+  after=$(settled_snapshot)
+  [ "$after" = "$BEFORE" ] || { diff <(echo "$BEFORE") <(echo "$after") >&2; false; }
   # An address outside the configuration's subnet: refused before.
   run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IP=10.94.0.9" <<<'{"cniVersion":"1.0.0","type":"cnet","network":"fresh","subnet":"10.95.0.0/24"}'
   assert_cni_error 7
@@ -447,4 +449,23 @@ assert_cni_error() {
   run --separate-stderr plugin GC "" "" "" <<<"$(conf 1.1.0 ',"cni.dev/valid-attachments":[{"containerID":"b","ifname":"eth0"}]')"
   assert_success
   [ "$(cnet sandbox ls --json | jq -r '[.[].Name] | sort | join(" ")')" = "cni-b cni-z" ]
+}
+
+@test "a container on two networks: DEL of the first moves its default route to the second" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web" <<<"$(conf)"
+  assert_success
+  [ "$(echo "$output" | jq -r '.routes[0].gw')" = 10.97.0.1 ]
+  run --separate-stderr plugin ADD c1 net1 /var/run/netns/c1 "K8S_POD_NAME=web" <<<'{"cniVersion":"1.0.0","name":"backnet","type":"cnet","network":"back","subnet":"10.96.0.0/24"}'
+  assert_success
+  # The first interface gives the default route; the second none.
+  [ "$(echo "$output" | jq -r '.routes | length')" = 0 ]
+  [ "$(cnet sandbox inspect web --json | jq -r '[.[0].Endpoints[].Interface] | sort | join(" ")')" = "eth0 net1" ]
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf)"
+  assert_success
+  run in_host ip -n c1 route show default
+  [[ "$output" == *"via 10.96.0.1 dev net1"* ]]
+  run --separate-stderr plugin DEL c1 net1 /var/run/netns/c1 <<<'{"cniVersion":"1.0.0","name":"backnet","type":"cnet","network":"back"}'
+  assert_success
+  [ "$(cnet sandbox ls --json)" = "[]" ]
 }
