@@ -146,7 +146,7 @@ extension Controller {
     if let stale = try store.sandbox(container: spec.containerID), stale.state == .ready, openNamespace(stale) == nil {
       // Its namespace went without a DEL (the runtime's cleanup died): its
       // records go, as `cnet gc` would take them.
-      try collect(stale)
+      try remove(stale)
     }
     if let existing = try store.sandbox(container: spec.containerID) {
       try requireReady(existing.state, "sandbox \"\(existing.name)\"")

@@ -89,23 +89,9 @@ extension Controller {
     for sandbox in try store.sandboxes() where sandbox.state == .ready && openNamespace(sandbox) == nil {
       report.append("remove sandbox \"\(sandbox.name)\": its namespace is gone")
       if dryRun { continue }
-      try collect(sandbox)
+      try remove(sandbox)
     }
     return report
-  }
-
-  /// Removes a sandbox whose namespace is gone: its endpoints leave (those
-  /// a join made are deleted), then its records and files go.
-  func collect(_ sandbox: SandboxRecord) throws {
-    let endpoints = try store.endpoints(sandbox: sandbox.id)
-    try store.transaction {
-      for endpoint in endpoints {
-        try store.setJoinState(ofEndpoint: endpoint.id, .leaving)
-        if endpoint.isAuto { try store.setState(ofEndpoint: endpoint.id, .removing) }
-      }
-      try store.setState(ofSandbox: sandbox.id, .removing)
-    }
-    try finishRemoving(sandbox)
   }
 
   /// Networks of the built-in drivers whose kernel side is not what the

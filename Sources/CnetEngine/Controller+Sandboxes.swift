@@ -171,6 +171,13 @@ extension Controller {
   public func removeSandbox(_ reference: String) throws -> SandboxRecord {
     let sandbox = try sandbox(reference)
     try Self.refuseContainer(sandbox)
+    try remove(sandbox)
+    return sandbox
+  }
+
+  /// Removes a sandbox (`sandbox rm`, and `gc` or a runtime's ADD for one
+  /// whose namespace is gone): marks what is going, then finishes.
+  func remove(_ sandbox: SandboxRecord) throws {
     let endpoints = try store.endpoints(sandbox: sandbox.id)
     try store.transaction {
       for endpoint in endpoints {
@@ -180,7 +187,6 @@ extension Controller {
       try store.setState(ofSandbox: sandbox.id, .removing)
     }
     try finishRemoving(sandbox)
-    return sandbox
   }
 
   /// The end of a sandbox's removal, and the undoing of an unfinished

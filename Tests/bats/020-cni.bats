@@ -70,18 +70,6 @@ get() {
   esac
 }
 
-# eventually COMMAND...: COMMAND succeeds within 3 s (the kernel reaps a
-# namespace's veth pair in the background once the namespace is gone).
-eventually() {
-  local i
-  for i in $(seq 1 30); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  echo "still failing after 3 s: $*" >&2
-  return 1
-}
-
 # The host ends of containers' pairs (cnet's are named cv and the start
 # of their endpoint's id).
 container_veths() {

@@ -58,6 +58,18 @@ setup() { start_host; }
 
 teardown() { stop_host; }
 
+# eventually COMMAND...: COMMAND succeeds within 3 s (what the kernel does
+# in the background: reaping a deleted namespace's links).
+eventually() {
+  local i
+  for i in $(seq 1 30); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  echo "still failing after 3 s: $*" >&2
+  return 1
+}
+
 # Waits (up to 10 s) for a Unix socket to appear in the host.
 wait_for_socket() {
   local i
