@@ -291,6 +291,13 @@ invocations() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"could not check ipv6 dnat"* ]]
   [ "$(invocations CHECK | tr -d '\n')" = '["cnet",true,0]["portmap",true,1]' ]
+  # Without the port mappings in its arguments, portmap checks nothing of
+  # its own, and the whole chain passes.
+  : >"$CNI_LOG"
+  PORT_MAPPINGS= run --separate-stderr libcni check "$conf" /run/netns/c1
+  assert_success
+  [ "$(invocations CHECK | tr -d '\n')" = '["cnet",true,0]["portmap",true,0]["tuning",true,0]' ]
+  : >"$CNI_LOG"
 
   run --separate-stderr libcni del "$conf" /run/netns/c1
   assert_success
