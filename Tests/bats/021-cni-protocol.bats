@@ -445,3 +445,43 @@ assert_cni_error() {
   assert_success
   [ "$(cnet sandbox ls --json)" = "[]" ]
 }
+
+@test "a dual-stack network: both families in the result, the kernel and CHECK" {
+  cnet network create front --subnet 10.97.0.0/24 --ipv6 --subnet fd00:97::/64 >/dev/null
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "IP=fd00:97::50" <<<"$(conf 0.4.0)"
+  assert_success
+  local result=$output
+  [ "$(echo "$result" | jq -r '[.ips[] | .version + " " + .address + " " + .gateway] | join(", ")')" = "4 10.97.0.2/24 10.97.0.1, 6 fd00:97::50/64 fd00:97::1" ]
+  [ "$(echo "$result" | jq -r '[.routes[].dst] | join(" ")')" = "0.0.0.0/0 ::/0" ]
+  run in_host ip -n c1 -o -6 addr show dev eth0 scope global
+  [[ "$output" == *"fd00:97::50/64"* ]]
+  run in_host ip -n c1 -6 route show default
+  [[ "$output" == *"via fd00:97::1 dev eth0"* ]]
+  run --separate-stderr plugin CHECK c1 eth0 /var/run/netns/c1 <<<"$(conf 0.4.0 ",\"prevResult\":$result")"
+  assert_success
+  # prevResult without the IPv6 address: CHECK says so.
+  run --separate-stderr plugin CHECK c1 eth0 /var/run/netns/c1 <<<"$(conf 0.4.0 ",\"prevResult\":$(echo "$result" | jq -c '.ips |= map(select(.version == "4"))')")"
+  assert_cni_error 101
+  [[ "$(echo "$output" | jq -r .msg)" == *"lacks address fd00:97::50/64"* ]]
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf 0.4.0)"
+  assert_success
+  [ "$(store 'select count(*) from leases')" = 2 ]
+}
+
+@test "a container's namespace name that leads to the host's own namespace now: DEL touches nothing of the host's" {
+  in_host ip netns add c1
+  run --separate-stderr plugin ADD c1 eth0 /var/run/netns/c1 "K8S_POD_NAME=web" <<<"$(conf)"
+  assert_success
+  in_host ip link add eth0 type veth peer name eth0p
+  in_host ip link set eth0 up
+  # As a /proc/PID/ns/net target whose pid a host process got.
+  in_host ln -sfn "/proc/$HOST_PID/ns/net" /var/run/netns/web
+  run --separate-stderr plugin DEL c1 eth0 /var/run/netns/c1 <<<"$(conf)"
+  assert_success
+  # Still up (no carrier: its peer is down).
+  [[ "$(in_host ip -o link show eth0)" == *"MULTICAST,UP"* ]]
+  [ "$(cnet endpoint ls --json)" = "[]" ]
+  run in_host ls /var/run/netns
+  [ "$output" = c1 ]
+}
