@@ -72,15 +72,15 @@ public struct CNIConfig: Sendable {
       return string
     }
 
-    // A field DEL and GC do not need, dropped when it does not read.
-    func optional(_ read: () throws(CNIError) -> Void) throws(CNIError) {
-      do { try read() } catch { if !lenient { throw error } }
-    }
-
     var config = CNIConfig(cniVersion: try text("cniVersion") ?? "0.1.0")
     config.name = try text("name")
     config.network = try text("network") ?? config.name
-    try optional { () throws(CNIError) in try config.readRest(json, text: text) }
+    do {
+      try config.readRest(json, text: text)
+    } catch {
+      // What DEL and GC do not need is left out when it does not read.
+      if !lenient { throw error }
+    }
     for key in ["cni.dev/valid-attachments", "cni.dev/attachments"] {
       guard let list = json[key], list != .null else { continue }
       guard let items = list.array else { throw bad("\"\(key)\" must be a list") }
@@ -99,40 +99,38 @@ public struct CNIConfig: Sendable {
   /// Everything but the version, the names and GC's list.
   private mutating func readRest(_ json: JSON, text: (String, JSON) throws(CNIError) -> String?) throws(CNIError) {
     func bad(_ why: String) -> CNIError { CNIError(CNIError.invalidConfiguration, why) }
-    var config = self
-    defer { self = config }
     if let subnet = try text("subnet", json) {
       do {
         let cidr = try CIDR(subnet)
         try cidr.checkSubnet()
-        config.subnet = cidr
+        self.subnet = cidr
       } catch {
         throw bad("invalid subnet \"\(subnet)\": \(error.message)")
       }
     }
     if let gateway = try text("gateway", json) {
       guard let address = IPAddress(gateway) else { throw bad("invalid gateway \"\(gateway)\": not an IP address") }
-      config.gateway = address
+      self.gateway = address
     }
     if let dns = json["dns"], dns != .null {
       guard case .object = dns else { throw bad("\"dns\" must be an object") }
-      config.dns = dns
+      self.dns = dns
     }
     if let runtime = json["runtimeConfig"], runtime != .null {
       guard case .object = runtime else { throw bad("\"runtimeConfig\" must be an object") }
-      config.portMappings = try Self.portMappings(runtime["portMappings"])
+      self.portMappings = try Self.portMappings(runtime["portMappings"])
       for item in runtime["ips"]?.array ?? [] {
         guard let given = item.string, let address = Self.address(given) else {
           throw bad("runtimeConfig.ips: \(item.compact) is not an IP address")
         }
-        if !config.ips.contains(address) { config.ips.append(address) }
+        if !self.ips.contains(address) { self.ips.append(address) }
       }
       if let mac = try text("mac", runtime) {
-        do { config.mac = try MACAddress.unicast(mac) } catch { throw bad("runtimeConfig.mac: \(error.message)") }
+        do { self.mac = try MACAddress.unicast(mac) } catch { throw bad("runtimeConfig.mac: \(error.message)") }
       }
     }
     if let previous = json["prevResult"], previous != .null {
-      config.prevResult = try CNIResult.parse(previous)
+      self.prevResult = try CNIResult.parse(previous)
     }
   }
 

@@ -159,13 +159,13 @@ extension Controller {
   }
 
   /// The sandbox's namespace, or nil when it is gone (its process exited,
-  /// someone deleted the name). A name that leads to the host's own
-  /// namespace now (a /proc/PID/ns/net whose process is gone and whose pid
-  /// a host process got) leads to no sandbox's: nothing is to be done to
-  /// the host in the sandbox's name.
+  /// someone deleted the name). A name cnet does not pin (a link, someone
+  /// else's name) that leads to the host's own namespace now (a
+  /// /proc/PID/ns/net whose pid a host process got) leads to no
+  /// sandbox's: nothing is to be done to the host in the sandbox's name.
   func openNamespace(_ sandbox: SandboxRecord) -> NetworkNamespace? {
     guard let name = try? NamespaceName(sandbox.netns), let namespace = try? netns.open(name) else { return nil }
-    if sandbox.origin != .host, namespace.isHostNamespace { return nil }
+    if sandbox.origin != .created, sandbox.origin != .host, namespace.isHostNamespace { return nil }
     return namespace
   }
 

@@ -64,7 +64,7 @@ podman_setup() {
   [ -n "$CNI_PLUGIN_DIRS" ] || { CNI_PLUGIN_DIRS=$BATS_TEST_TMPDIR/cni-plugins; make_cni_plugin_dir "$CNI_PLUGIN_DIRS"; }
   PODMAN_CONF=$BATS_TEST_TMPDIR/containers.conf
   PODMAN_STORAGE_CONF=$BATS_TEST_TMPDIR/storage.conf
-  local dirs ulimits=
+  local dirs limits=
   dirs=$(printf '%s\n' "$CNI_PLUGIN_DIRS" | tr ':' '\n' | jq -R . | jq -sc .)
   # Sandbox-only: without CAP_SYS_RESOURCE (this VM's root lacks it) no
   # process may raise a hard limit, and podman asks crun for RLIMIT_NOFILE
@@ -75,24 +75,24 @@ podman_setup() {
   # podman lowers to pid_max (seen: 96367 in bats, 32768 in podman and
   # conmon; 32769 refused). A --ulimit on the command line replaces this
   # whole list: give both there.
+  # Sandbox-only too: with cgroups, crun puts an eBPF device filter on the
+  # container's cgroup v2 and raises RLIMIT_MEMLOCK to load it, which needs
+  # CAP_SYS_RESOURCE ("setrlimit (RLIM_MEMLOCK): Operation not
+  # permitted"). Disabled, no cgroup is made at all. A root with the
+  # capability runs podman with its defaults (teardown removes the
+  # libpod_parent cgroups it made).
   if (( (0x$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 24 & 1) == 0 )); then
     local nofile nproc pidmax
     nofile=$(ulimit -Hn) nproc=$(ulimit -Hu) pidmax=$(cat /proc/sys/kernel/pid_max)
     [ "$nproc" != unlimited ] && [ "$nproc" -lt "$pidmax" ] || nproc=$pidmax
-    ulimits="default_ulimits = [\"nofile=$nofile:$nofile\", \"nproc=$nproc:$nproc\"]"
+    limits="cgroups = \"disabled\"
+default_ulimits = [\"nofile=$nofile:$nofile\", \"nproc=$nproc:$nproc\"]"
   fi
   cat >"$PODMAN_CONF" <<EOF
 [containers]
 netns = "bridge"
 log_driver = "k8s-file"
-# Sandbox-only: with cgroups, crun puts an eBPF device filter on the
-# container's cgroup v2 and raises RLIMIT_MEMLOCK to load it, which needs
-# CAP_SYS_RESOURCE, and this VM's root lacks it ("setrlimit (RLIM_MEMLOCK):
-# Operation not permitted"). Disabled, no cgroup is made at all (not even
-# libpod_parent/conmon), so nothing can be left in the machine's cgroup
-# tree either.
-cgroups = "disabled"
-$ulimits
+$limits
 # A container's /etc/hosts: podman's own lines (localhost, the
 # container's name, host.containers.internal) after those of
 # $PODMAN_BASE_HOSTS, read at every start; by default none, not the
@@ -227,12 +227,11 @@ podman_teardown() {
     kill -9 $p 2>/dev/null || true
     sleep 0.1
   done
-  # No cgroup should have been made (cgroups = "disabled"); if one was,
-  # it is emptied and removed, deepest first.
+  # No cgroup is left: one podman made (with cgroups on; with cgroups
+  # "disabled" it should make none) is emptied and removed, deepest first.
   local dir
   for dir in $(podman_cgroups); do
     grep -qxF "$dir" <<<"$PODMAN_CGROUPS_BEFORE" && continue
-    echo "podman_teardown: podman made $dir" >&2
     find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done

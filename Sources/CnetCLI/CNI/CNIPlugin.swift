@@ -19,10 +19,17 @@ import Glibc
 /// and nothing is changed: the same checks, lock and
 /// reserve -> apply -> commit as every cnet command.
 enum CNIPlugin {
-  /// Whether this process is a plugin call.
+  /// Whether this process is a plugin call. Every command asks, so the
+  /// name is compared by bytes and the environment read only without
+  /// arguments (splitting the path cost a start 16,000 instructions).
   static func invoked(program: String?, arguments: [String]) -> Bool {
-    if let program, program.split(separator: "/").last == "cnet-cni" { return true }
-    return arguments.isEmpty && getenv("CNI_COMMAND") != nil
+    if arguments.isEmpty, getenv("CNI_COMMAND") != nil { return true }
+    guard var program else { return false }
+    let name = "cnet-cni".utf8
+    return program.withUTF8 { path in
+      path.count >= name.count && path[(path.count - name.count)...].elementsEqual(name)
+        && (path.count == name.count || path[path.count - name.count - 1] == UInt8(ascii: "/"))
+    }
   }
 
   static func main() -> Never {
