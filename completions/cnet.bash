@@ -173,13 +173,13 @@ _cnet() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    network|endpoint|sandbox|connect|disconnect|gc|doctor|firewall|plugin|cluster|agent|netns|exec|link|bridge|addr|route|help)
+    network|endpoint|sandbox|connect|disconnect|gc|doctor|firewall|plugin|cluster|agent|batch|netns|exec|link|bridge|addr|route|help)
         # Offer subcommand argument completions
         "_cnet_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc doctor firewall plugin cluster agent netns exec link bridge addr route help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'network endpoint sandbox connect disconnect gc doctor firewall plugin cluster agent batch netns exec link bridge addr route help' -- "${cur}"))
         ;;
     esac
 }
@@ -684,6 +684,22 @@ _cnet_agent() {
     repeating_options=()
     non_repeating_options=()
     __cnet_offer_flags_options 0
+}
+
+_cnet_batch() {
+    repeating_flags=()
+    non_repeating_flags=(--force -force --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-n --netns)
+    __cnet_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-n'|'--netns')
+        __cnet_add_completions -W "$(__cnet_custom_complete ---completion batch -- --netns "${COMP_CWORD}" "$(__cnet_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _cnet_netns() {

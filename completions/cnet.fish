@@ -100,6 +100,8 @@ function __cnet_parse_tokens -S
             end
         case 'agent'
             __cnet_parse_subcommand 0 'version' 'h/help'
+        case 'batch'
+            __cnet_parse_subcommand 1 'force' 'json' 'n/netns=' 'version' 'h/help'
         case 'netns'
             __cnet_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -232,6 +234,7 @@ complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'plugin' -d 'Docker\'s plugin protocol: serve cnet to dockerd, list the plugins cnet can use.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'cluster' -d 'Join hosts into a cluster that shares overlay networks, through etcd.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'agent' -d 'Keep this host alive in its cluster and its overlay networks in step with the others.'
+complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'batch' -d 'Run cnet commands from a file, one per line, in one process (as ip -batch).'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'netns' -d 'Manage named network namespaces (like ip netns).'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'exec' -d 'Run a command inside a named network namespace (same as netns exec).'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet" -eq 1' -fa 'link' -d 'Manage network interfaces (like ip link).'
@@ -382,6 +385,11 @@ complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cne
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet cluster leave" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet agent" version' -l 'version' -d 'Show the version.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet agent" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet batch" force force' -l 'force' -o 'force' -d 'Go on after a failing line (the exit status is the last failing line\'s).'
+complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet batch" json' -l 'json' -d 'Every line\'s command prints JSON, when it prints anything.'
+complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet batch" n netns' -s 'n' -l 'netns' -d 'Work inside the named network namespace (like ip -n).' -rfka '(__cnet_custom_completion ---completion batch -- --netns (count (__cnet_tokens -pc)) (__cnet_tokens -tC))'
+complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet batch" version' -l 'version' -d 'Show the version.'
+complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet batch" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet netns" version' -l 'version' -d 'Show the version.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_flags_or_options "cnet netns" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cnet' -n '__cnet_should_offer_completions_for_positional "cnet netns" -eq 1' -fa 'add' -d 'Create a named network namespace.'

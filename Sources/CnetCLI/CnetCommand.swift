@@ -31,7 +31,7 @@ struct CnetCommand: ParsableCommand {
     version: version,
     subcommands: [
       Network.self, Endpoint.self, Sandbox.self, Connect.self, Disconnect.self, GC.self, Doctor.self, FirewallCommand.self,
-      PluginCommand.self, ClusterCommand.self, AgentCommand.self,
+      PluginCommand.self, ClusterCommand.self, AgentCommand.self, Batch.self,
       Netns.self, Exec.self, Link.self, Bridge.self, Addr.self, Route.self,
     ])
 }

@@ -30,7 +30,7 @@ struct Doctor: ParsableCommand {
   func run() throws {
     var settings = Controller.Settings()
     if let timeout = try Engine.lockTimeout() { settings.lockTimeout = timeout }
-    let (controller, storeFound) = try Controller.forDiagnosis(settings)
+    let (controller, storeFound) = try Engine.diagnosing(settings)
     var findings = try controller.diagnose()
     if !storeFound, !findings.isEmpty {
       // Plain gc refuses without a store: what it says is for --adopt or --force.

@@ -54,7 +54,7 @@ struct GC: ParsableCommand {
     var failures: [String]
     if dryRun, adopt || force, Store.isMissingOrEmpty() {
       // Nothing may be made, not even the store: an empty one in memory.
-      let (controller, _) = try Controller.forDiagnosis()
+      let (controller, _) = try Engine.diagnosing()
       (report, failures) = try controller.collectGarbage(dryRun: true, adopt: adopt)
     } else {
       let controller = try Engine.changing(settle: false, storeMayBeNew: adopt || force)
@@ -72,7 +72,7 @@ struct GC: ParsableCommand {
     } else {
       for line in report { print(line) }
     }
-    for failure in failures { writeError("cnet: gc: \(failure)\n") }
+    for failure in failures { writeError(messagePrefix() + "gc: \(failure)\n") }
     if !failures.isEmpty { throw ExitCode(1) }
   }
 }

@@ -48,11 +48,14 @@ public enum ShellWords {
         }
         guard closed else { throw CnetError(.invalidArgument, "unterminated double quote") }
       case "\\":
-        inWord = true
         guard let next = iterator.next() else {
           throw CnetError(.invalidArgument, "a backslash at the end of the line")
         }
-        if next != "\n" { word.unicodeScalars.append(next) }
+        // A backslash and a newline join two lines, as in a shell: no word.
+        if next != "\n" {
+          inWord = true
+          word.unicodeScalars.append(next)
+        }
       default:
         inWord = true
         word.unicodeScalars.append(c)

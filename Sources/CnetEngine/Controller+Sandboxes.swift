@@ -225,6 +225,11 @@ extension Controller {
   /// own and are on `network` (a sandbox on one network shares the
   /// network's file and needs nothing).
   func refreshOwnHosts(on network: String, except skipped: String? = nil) throws {
+    // Within a batch, once for the network when its file is written.
+    if files.hosts.deferred.isOn {
+      if !files.hosts.deferred.ownHostsStale.contains(network) { files.hosts.deferred.ownHostsStale.append(network) }
+      return
+    }
     for sandbox in try store.sandboxesWithOwnHosts(on: network, except: skipped) {
       try files.update(sandbox, joinedNetworks: try namedNetworks(try store.networkIDs(ofSandbox: sandbox.id)))
     }

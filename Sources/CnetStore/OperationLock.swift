@@ -47,7 +47,9 @@ public final class OperationLock {
       guard fd >= 0 else {
         throw CnetError(.failed, "cannot open \(path) to lock it: \(String(cString: strerror(errno)))")
       }
+      var marked = false
       while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
+        if !marked { marked = Self.mark(fd, waiting: true) }
         guard errno == EWOULDBLOCK || errno == EINTR else {
           let code = errno
           close(fd)
@@ -61,6 +63,7 @@ public final class OperationLock {
         usleep(pause)
         pause = min(pause * 2, 5000)
       }
+      if marked { _ = Self.mark(fd, waiting: false) }
       // Held, but on what the path still names? One replaced meanwhile
       // locks nothing the next command will see: take the lock again.
       if Self.isCurrent(fd, path) {
@@ -68,6 +71,66 @@ public final class OperationLock {
         return
       }
       close(fd)
+    }
+  }
+
+  // MARK: - Waiters
+
+  // A waiter says so with a shared lock of another kind on the same
+  // directory: an open file description lock (fcntl F_OFD_SETLK, Linux
+  // 3.15; <fcntl.h> defines the commands only under _GNU_SOURCE, which
+  // Swift's Glibc module does not see). The kernel keeps these apart from
+  // flock's, drops one with its descriptor (a killed waiter leaves no
+  // mark), and answers F_OFD_GETLK with any other description's: the
+  // holder of the flock can ask whether someone waits without the waiters
+  // writing anything anywhere.
+  private static let getOFDLock: Int32 = 36  // F_OFD_GETLK
+  private static let setOFDLock: Int32 = 37  // F_OFD_SETLK
+
+  /// Marks (or unmarks) the waiter open on `fd`; keeps errno as it was,
+  /// for the caller's check of flock's.
+  private static func mark(_ fd: Int32, waiting: Bool) -> Bool {
+    let saved = errno
+    defer { errno = saved }
+    var lock = flock()
+    lock.l_type = Int16(waiting ? F_RDLCK : F_UNLCK)
+    lock.l_whence = Int16(SEEK_SET)
+    return fcntl(fd, setOFDLock, &lock) == 0
+  }
+
+  /// Whether another process (or another descriptor of this one's) is
+  /// waiting for this lock: a holder that works for long, as a batch does,
+  /// lets it go between two of its steps when one is (see `yield`).
+  public var isWanted: Bool {
+    fd >= 0 && Self.waiterMarked(on: fd)
+  }
+
+  private static func waiterMarked(on fd: Int32) -> Bool {
+    var lock = flock()
+    lock.l_type = Int16(F_WRLCK)
+    lock.l_whence = Int16(SEEK_SET)
+    return fcntl(fd, getOFDLock, &lock) == 0 && lock.l_type != Int16(F_UNLCK)
+  }
+
+  /// After a holder let the lock go because it was wanted: waits until
+  /// the waiters there were have had their turn (their marks are gone:
+  /// a waiter unmarks itself once it holds the lock), at most `timeout`
+  /// seconds, so that taking the lock again does not beat them to it
+  /// (they poll; the one who let it go would otherwise win at once).
+  /// The caller then waits for the lock as usual.
+  public static func yield(path: String = defaultPath, timeout: Double) {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
+    var pause: UInt32 = 100
+    while waiterMarked(on: fd) {
+      clock_gettime(CLOCK_MONOTONIC, &now)
+      if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline { return }
+      usleep(pause)
+      pause = min(pause * 2, 2000)
     }
   }
 

@@ -3,6 +3,10 @@ import CnetCore
 import FoundationEssentials
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import CnetCLI
 
 /// The command surface users script against: names, aliases, flags, and
@@ -182,6 +186,48 @@ import Testing
     #expect(later.remaining == ["link", "set", "eth0", "--netns", "b"])
     #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-n"]) }
     #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-n", "a", "-n", "b", "link"]) }
+  }
+
+  @Test func batchForceAndJSON() throws {
+    let batch = try GlobalOptions.extract(from: ["-force", "-batch", "f.cnet"])
+    #expect(batch.batch == "f.cnet" && batch.force && batch.remaining.isEmpty)
+    #expect(try GlobalOptions.extract(from: ["--batch=-", "--force"]).batch == "-")
+    #expect(try GlobalOptions.extract(from: ["-n", "a", "-batch", "f"]).namespace == "a")
+    // The batch command's own flag, given before it.
+    #expect(try GlobalOptions.extract(from: ["--force", "batch", "f"]).remaining == ["batch", "--force", "f"])
+    #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-batch"]) }
+    #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-batch", "f", "connect", "a", "b"]) }
+    #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-force", "connect", "a", "b"]) }
+    #expect(throws: CnetError.self) { try GlobalOptions.extract(from: ["-batch", "a", "-batch", "b"]) }
+    // --json goes to the command when it has the flag, and only then.
+    #expect(try GlobalOptions.extract(from: ["-j", "network", "ls"]).remaining == ["network", "ls", "--json"])
+    #expect(try GlobalOptions.extract(from: ["--json", "link", "ls", "eth0"]).remaining == ["link", "ls", "--json", "eth0"])
+    #expect(try GlobalOptions.extract(from: ["-json", "netns", "ls", "--json"]).remaining == ["netns", "ls", "--json"])
+    #expect(try GlobalOptions.extract(from: ["--json", "connect", "a", "b"]).remaining == ["connect", "a", "b"])
+    #expect(try GlobalOptions.extract(from: ["--json", "batch", "f"]).remaining == ["batch", "--json", "f"])
+  }
+}
+
+@Suite struct LineReaderTests {
+  func lines(_ text: String) throws -> [(Int, String)] {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    _ = text.withCString { write(fds[1], $0, strlen($0)) }
+    close(fds[1])
+    defer { close(fds[0]) }
+    var reader = LineReader(fd: fds[0])
+    var found: [(Int, String)] = []
+    while let line = try reader.next() { found.append(line) }
+    return found
+  }
+
+  @Test func numbersAndContinuations() throws {
+    let read = try lines("a\n\nb c \\\n  d\ne \\\\\nlast")
+    #expect(read.map(\.0) == [1, 2, 3, 5, 6])
+    #expect(read.map(\.1) == ["a", "", "b c \\\n  d", "e \\\\", "last"])
+    #expect(try ShellWords.split(read[2].1) == ["b", "c", "d"])
+    #expect(try lines("").isEmpty)
+    #expect(try lines("only\n").map(\.1) == ["only"])
   }
 }
 

@@ -12,6 +12,9 @@ import Testing
     #expect(try ShellWords.split(#"'it''s' ''"#) == ["its", ""])
     #expect(try ShellWords.split("a#b # a comment") == ["a#b"])
     #expect(try ShellWords.split("# only a comment") == [])
+    // A backslash and a newline join two lines into one, with no word.
+    #expect(try ShellWords.split("a \\\n  b") == ["a", "b"])
+    #expect(try ShellWords.split("a\\\nb") == ["ab"])
   }
 
   @Test func unterminatedQuotesAreErrors() {

@@ -46,7 +46,7 @@ struct NetnsDelete: FastPathed {
 func reportAll(_ failures: [ReportableError]) throws {
   guard let last = failures.last else { return }
   for failure in failures.dropLast() {
-    writeError("cnet: \(failure.message)\n")
+    writeError(messagePrefix() + failure.message + "\n")
   }
   throw last
 }

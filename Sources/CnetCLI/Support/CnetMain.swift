@@ -10,19 +10,47 @@ import Glibc
 public enum CnetMain {
   public static func main(_ arguments: [String]) -> Never {
     if CNIPlugin.invoked(program: CommandLine.arguments.first, arguments: arguments) { CNIPlugin.main() }
-    var command: ParsableCommand
     let global: GlobalOptions
     do {
       global = try GlobalOptions.extract(from: arguments)
+    } catch {
+      reportParseError(error)
+    }
+    if let batch = global.batch {
+      finish(BatchRunner.run(batch, force: global.force, namespace: global.namespace, json: global.json))
+    }
+    switch run(global) {
+    case .done: finish()
+    case .failed(let message, let status): fail(message, status)
+    case .exit(let code): exit(code)
+    case .argumentParser(let error): CnetCommand.exit(withError: error)
+    }
+  }
+
+  /// How one command line ended.
+  enum Outcome {
+    case done
+    /// One line for stderr (without the "cnet: " before it).
+    case failed(String, ExitStatus)
+    /// A command's own status (ExitCode), with nothing more to say.
+    case exit(Int32)
+    /// Help, a version or a completion script that ArgumentParser prints.
+    case argumentParser(Error)
+  }
+
+  /// Parses and runs one command line, its global options split off.
+  static func run(_ global: GlobalOptions) -> Outcome {
+    var command: ParsableCommand
+    do {
       if let fast = FastPath.match(global.remaining, namespace: global.namespace) {
         try fast.run()
-        finish()
+        return .done
       }
       let words = try OptionTable.prepare(global.remaining)
       try checkHelpTopic(words)
       command = try CnetCommand.parseAsRoot(words)
     } catch {
-      reportParseError(error)
+      return parseFailure(error)
     }
     do {
       if let namespace = global.namespace {
@@ -37,14 +65,14 @@ public enum CnetMain {
         command = scoped
       }
       try command.run()
-      finish()
+      return .done
     } catch let error as ReportableError {
-      fail(error.message, ExitStatus(error.kind))
+      return .failed(error.message, ExitStatus(error.kind))
     } catch let error as ExitCode {
-      exit(error.rawValue)
+      return .exit(error.rawValue)
     } catch {
       // ArgumentParser's own errors (CleanExit, help requests) end here.
-      CnetCommand.exit(withError: error)
+      return .argumentParser(error)
     }
   }
 
@@ -62,11 +90,18 @@ public enum CnetMain {
   /// prints them; a usage mistake becomes one line with a pointer to the
   /// command's help.
   private static func reportParseError(_ error: Error) -> Never {
+    switch parseFailure(error) {
+    case .failed(let message, let status): fail(message, status)
+    default: CnetCommand.exit(withError: error)
+    }
+  }
+
+  static func parseFailure(_ error: Error) -> Outcome {
     if let error = error as? ReportableError {
-      fail(error.message, ExitStatus(error.kind))
+      return .failed(error.message, ExitStatus(error.kind))
     }
     let code = CnetCommand.exitCode(for: error)
-    guard code != .success else { CnetCommand.exit(withError: error) }
+    guard code != .success else { return .argumentParser(error) }
     let message = CnetCommand.message(for: error)
       .split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "invalid usage"
     var hint = ""
@@ -76,21 +111,35 @@ public enum CnetMain {
     {
       hint = " (see \(see[open...close]))"
     }
-    fail(message + hint, .usage)
+    return .failed(message + hint, .usage)
   }
 
   static func fail(_ message: String, _ status: ExitStatus) -> Never {
-    writeError("cnet: " + message + "\n")
+    writeError(messagePrefix() + message + "\n")
     finish(status)
   }
 
   /// Flushes what was printed and ends the process at once: there is
   /// nothing for exit handlers to do.
   static func finish(_ status: ExitStatus = .success) -> Never {
+    finish(status.rawValue)
+  }
+
+  static func finish(_ status: Int32) -> Never {
     Engine.finishForExit()
     fflush(nil)
-    _exit(status.rawValue)
+    _exit(status)
   }
+}
+
+/// The line of the batch being run (BatchRunner), for messages.
+nonisolated(unsafe) var batchLine: Int?
+
+/// What begins every line cnet writes on stderr: "cnet: ", and in a batch
+/// the line it is about, "cnet: batch line 37: ".
+func messagePrefix() -> String {
+  guard let line = batchLine else { return "cnet: " }
+  return "cnet: batch line \(line): "
 }
 
 /// Writes to stderr, unbuffered.

@@ -19,11 +19,42 @@ enum Engine {
   /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
   /// interrupted command left.
   static func changing(settle: Bool = true, repair: Bool = true, storeMayBeNew: Bool = false) throws -> Controller {
+    if keepsController, let active { return active }
     var settings = try settings()
     settings.storeMayBeNew = storeMayBeNew
     let controller = try Controller.forChanges(settings, settle: settle, repair: repair)
+    if keepsController { controller.deferHostsFiles() }
     active = controller
     return controller
+  }
+
+  /// Within a batch: the controller of the first line that changes
+  /// something is kept for the next lines (one store connection, one hold
+  /// of the lock; the first settles what an interrupted command left, as
+  /// a single command does), until `release`.
+  nonisolated(unsafe) static var keepsController = false
+
+  /// Within a batch, between two lines: whether another cnet command waits
+  /// for the lock the kept controller holds.
+  static var isWanted: Bool { active?.lockIsWanted ?? false }
+
+  /// Within a batch: writes what its lines held back (hosts files) and
+  /// lets the kept controller go, its store connection and the lock with
+  /// it; the next line that changes something opens a new one, which
+  /// settles what another command may have left meanwhile.
+  static func release() throws {
+    guard let controller = active else { return }
+    active = nil
+    try controller.writeDeferredFiles()
+    try controller.store.checkpoint()
+  }
+
+  /// For `doctor` and `gc --dry-run`, which look under a shared lock: a
+  /// batch's kept controller goes first (its exclusive lock would make
+  /// them wait for the batch itself).
+  static func diagnosing(_ settings: Controller.Settings = Controller.Settings()) throws -> (Controller, storeFound: Bool) {
+    try release()
+    return try Controller.forDiagnosis(settings)
   }
 
   /// A command's settings: drivers beyond the built-in ones (a cluster's
@@ -34,7 +65,7 @@ enum Engine {
     settings.plugins = ClusterResolver(inner: PluginResolver(stateDirectory: settings.stateDirectory),
                                        stateDirectory: settings.stateDirectory, runDirectory: settings.runDirectory)
     settings.catalog = ClusterCatalog(stateDirectory: settings.stateDirectory)
-    settings.warn = { writeError("cnet: warning: " + $0 + "\n") }
+    settings.warn = { writeError(messagePrefix() + "warning: " + $0 + "\n") }
     if let seconds = try lockTimeout() { settings.lockTimeout = seconds }
     return settings
   }
@@ -54,6 +85,7 @@ enum Engine {
   /// with the process. Tearing the controller down would cost a tenth of
   /// a millisecond of a command that takes a few.
   static func finishForExit() {
+    try? active?.writeDeferredFiles()
     try? active?.store.checkpoint()
   }
 
@@ -66,7 +98,9 @@ enum Engine {
 
   /// For ls and inspect: nil when cnet has stored nothing yet.
   static func reading() throws -> Controller? {
-    try Controller.forReading()
+    // A batch's kept controller: its connection holds the store exclusively.
+    if let active { return active }
+    return try Controller.forReading()
   }
 
   /// Parses KEY=VALUE for `flag`.

@@ -10,11 +10,19 @@ struct GlobalOptions {
   /// `-n NS`, `--netns NS`: run a link, addr, route or bridge command in
   /// that named namespace.
   var namespace: String?
+  /// `--json`, `-j`, `-json` (as ip spells it): the command prints JSON,
+  /// when it prints anything.
+  var json = false
+  /// `-batch FILE` (`--batch`), as `ip -batch FILE`: the commands of FILE
+  /// ("-": stdin), one per line (BatchRunner).
+  var batch: String?
+  /// `-force`, `--force` with -batch: go on after a failing line.
+  var force = false
   /// The arguments left for ArgumentParser.
   var remaining: [String]
 
   static func extract(from arguments: [String]) throws -> GlobalOptions {
-    var namespace: String?
+    var global = GlobalOptions(remaining: [])
     var index = 0
     while index < arguments.count {
       let argument = arguments[index]
@@ -32,15 +40,61 @@ struct GlobalOptions {
         // `-nNS`, and `-n=NS` as `--netns=NS` reads.
         value = String(argument.dropFirst(argument.hasPrefix("-n=") ? 3 : 2))
         index += 1
+      } else if argument == "--json" || argument == "-j" || argument == "-json" {
+        global.json = true
+        index += 1
+        continue
+      } else if argument == "-force" || argument == "--force" {
+        global.force = true
+        index += 1
+        continue
+      } else if argument == "-batch" || argument == "--batch" || argument.hasPrefix("--batch=") {
+        let file: String
+        if argument.hasPrefix("--batch=") {
+          file = String(argument.dropFirst("--batch=".count))
+          index += 1
+        } else {
+          guard index + 1 < arguments.count else {
+            throw CnetError(.invalidArgument, "\(argument) needs a file (\"-\" for stdin)")
+          }
+          file = arguments[index + 1]
+          index += 2
+        }
+        if global.batch != nil { throw CnetError(.invalidArgument, "-batch given twice") }
+        global.batch = file
+        continue
       } else {
         break
       }
-      if namespace != nil {
+      if global.namespace != nil {
         throw CnetError(.invalidArgument, "-n/--netns given twice")
       }
-      namespace = value
+      global.namespace = value
     }
-    return GlobalOptions(namespace: namespace, remaining: Array(arguments[index...]))
+    global.remaining = Array(arguments[index...])
+    if global.batch != nil, let word = global.remaining.first {
+      throw CnetError(.invalidArgument, "unexpected \"\(word)\" after -batch FILE: the commands are in the file")
+    }
+    if global.force, global.batch == nil {
+      // `cnet --force batch FILE` is the batch command's own --force.
+      guard OptionTable.command(for: global.remaining).0.path == ["batch"] else {
+        throw CnetError(.invalidArgument, "-force applies to -batch and batch only")
+      }
+      global.remaining.insert("--force", at: 1)
+    }
+    if global.json { global.applyJSON() }
+    return global
+  }
+
+  /// `--json` before the command word goes to the command, when it has
+  /// that flag (commands that print nothing, or only text, are left as
+  /// they are, as ip -j leaves them).
+  mutating func applyJSON() {
+    let (command, length) = OptionTable.command(for: remaining)
+    guard command.options.contains(where: { $0.names.contains("--json") }),
+      !remaining[length...].contains("--json")
+    else { return }
+    remaining.insert("--json", at: length)
   }
 }
 

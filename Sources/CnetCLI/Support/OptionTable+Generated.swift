@@ -38,6 +38,7 @@ extension OptionTable {
     "cluster ls",
     "cluster leave",
     "agent",
+    "batch",
     "netns",
     "netns add",
     "netns del",
@@ -362,6 +363,16 @@ extension OptionTable {
       return CommandOptions(
         path: ["agent"], aliases: [],
         options: [
+          OptionSpec(["--version"], value: false, repeats: false),
+          OptionSpec(["-h", "--help"], value: false, repeats: false),
+        ])
+    case "batch":
+      return CommandOptions(
+        path: ["batch"], aliases: [],
+        options: [
+          OptionSpec(["--force", "--force"], value: false, repeats: false),
+          OptionSpec(["--json"], value: false, repeats: false),
+          OptionSpec(["-n", "--netns"], value: true, repeats: false),
           OptionSpec(["--version"], value: false, repeats: false),
           OptionSpec(["-h", "--help"], value: false, repeats: false),
         ])

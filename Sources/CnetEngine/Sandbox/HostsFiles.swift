@@ -28,6 +28,8 @@ import Glibc
 struct HostsFiles {
   var runDirectory: String
   var etcDirectory: String
+  /// Within a batch, the edits held back (see DeferredHosts).
+  let deferred = DeferredHosts()
 
   /// /run/cnet/hosts.
   var path: String { runDirectory + "/hosts" }
@@ -51,6 +53,7 @@ struct HostsFiles {
 
   /// Creates the network's file (header only) if it is missing.
   func ensureNetwork(_ network: NetworkRecord) throws {
+    if deferred.isOn, deferred.files[network.id] != nil { return }
     guard let directory = try directory() else { return }
     if directory.kind(of: network.id) == nil {
       try directory.write(network.id, header(network) + Self.localhost)
@@ -64,6 +67,7 @@ struct HostsFiles {
   /// Writes the network's file anew with the lines of `joined` (each
   /// endpoint with its sandbox): what it holds when nothing went wrong.
   func rebuild(_ network: NetworkRecord, joined: [(EndpointRecord, SandboxRecord)]) throws {
+    deferred.files[network.id] = nil
     guard let directory = try directory() else { return }
     try directory.write(network.id, header(network) + Self.localhost + joined.map { Self.lines($0.0, $0.1) }.joined())
   }
@@ -71,7 +75,7 @@ struct HostsFiles {
   /// The ids of the endpoints with lines in the network's file; nil when
   /// there is no file.
   func endpointIDs(in networkID: String) throws -> Set<String>? {
-    guard let text = try directory(create: false)?.readText(networkID) else { return nil }
+    guard let text = try text(of: networkID) else { return nil }
     var ids: Set<String> = []
     let prefix = "# cnet endpoint "
     for line in text.split(separator: "\n") {
@@ -82,7 +86,15 @@ struct HostsFiles {
   }
 
   func removeNetwork(_ networkID: String) {
+    deferred.files[networkID] = nil
     (try? directory(create: false))?.remove(networkID)
+  }
+
+  /// The network's file as it stands (held back within a batch, or on
+  /// disk); nil when there is none.
+  func text(of networkID: String) throws -> String? {
+    if let held = deferred.files[networkID] { return String(decoding: held, as: UTF8.self) }
+    return try directory(create: false)?.readText(networkID)
   }
 
   /// The lines of one joined endpoint.
@@ -100,8 +112,18 @@ struct HostsFiles {
   /// a file of some 100 KB, edited on every join, and every fresh page a
   /// copy would touch is a page fault.
   func add(_ endpoint: EndpointRecord, of sandbox: SandboxRecord, to network: NetworkRecord) throws {
-    guard !endpoint.addresses.isEmpty, let directory = try directory() else { return }
+    guard !endpoint.addresses.isEmpty else { return }
     var lines = Self.lines(endpoint, sandbox)
+    if deferred.isOn {
+      let old = try held(network.id) ?? Array((header(network) + Self.localhost).utf8)
+      var new: [UInt8] = []
+      new.reserveCapacity(old.count + lines.utf8.count)
+      old.withUnsafeBytes { bytes in Self.forEachKept(bytes, without: endpoint.id) { new += $0 } }
+      new += lines.utf8
+      try deferred.set(network.id, new)
+      return
+    }
+    guard let directory = try directory() else { return }
     let edited: Void? = try lines.withUTF8 { new in
       try directory.withMappedBytes(network.id) { old in
         try directory.write(network.id) { emit in
@@ -119,6 +141,14 @@ struct HostsFiles {
   /// left alone when it has none. One pass: the scan that finds the first
   /// line goes on from there while writing.
   func remove(_ endpointID: String, from networkID: String) throws {
+    if deferred.isOn {
+      guard let old = try held(networkID) else { return }
+      var new: [UInt8] = []
+      new.reserveCapacity(old.count)
+      old.withUnsafeBytes { bytes in Self.forEachKept(bytes, without: endpointID) { new += $0 } }
+      if new.count != old.count { try deferred.set(networkID, new) }
+      return
+    }
     guard let directory = try directory(create: false) else { return }
     _ = try directory.withMappedBytes(networkID) { old in
       var first: Range<Int>?
@@ -137,7 +167,7 @@ struct HostsFiles {
   /// Hands `emit` the stretches of `bytes` left when the endpoint's lines
   /// are taken out, in order.
   static func forEachKept(_ bytes: UnsafeRawBufferPointer, without endpointID: String,
-                          _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+                          _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
     var from = 0  // where the stretch being kept began
     try forEachLine(of: endpointID, in: bytes) { line in
       if from < line.lowerBound { try emit(UnsafeRawBufferPointer(rebasing: bytes[from..<line.lowerBound])) }
@@ -184,13 +214,63 @@ struct HostsFiles {
       guard let colon = entry.firstIndex(of: ":") else { continue }
       text += "\(entry[entry.index(after: colon)...])\t\(entry[..<colon])\n"
     }
-    let networks = try self.directory(create: false)
     for network in joinedNetworks {
-      let lines = (networks?.readText(network) ?? "").split(separator: "\n")
+      let lines = (try self.text(of: network) ?? "").split(separator: "\n")
       for line in lines where line.contains("\t# cnet endpoint ") {
         text += line + "\n"
       }
     }
     try directory.write("hosts", text)
+  }
+
+  // MARK: - Within a batch
+
+  /// A network's file as held back, or as read from disk the first time a
+  /// batch edits it.
+  private func held(_ networkID: String) throws -> [UInt8]? {
+    if let held = deferred.files[networkID] { return held }
+    return try directory(create: false)?.read(networkID)
+  }
+
+  /// Writes the files held back, and stops holding them; returns the ids
+  /// of the networks written.
+  func writeDeferred() throws -> [String] {
+    let written = deferred.order.filter { deferred.files[$0] != nil }
+    if !written.isEmpty, let directory = try directory() {
+      for id in written {
+        guard let bytes = deferred.files[id] else { continue }
+        try bytes.withUnsafeBytes { bytes in try directory.write(id) { emit in try emit(bytes) } }
+        deferred.files[id] = nil
+      }
+    }
+    deferred.order = []
+    deferred.files = [:]
+    return written
+  }
+}
+
+/// Within a batch (`cnet batch`): the networks' hosts files as its lines
+/// edited them, written once, when the batch ends or lets the lock go
+/// (Controller.writeDeferredFiles), instead of at every join and leave. A
+/// network's file has a line per sandbox, so a batch that connects a
+/// thousand sandboxes one by one would write it a thousand times, 50 MB in
+/// all; held back, it is written once, with the same lines in the same
+/// order. Off for a single command. A batch killed before it wrote them
+/// leaves a mark in the store, and the next command's settle writes every
+/// hosts file again from the store (Controller.settle).
+final class DeferredHosts {
+  var isOn = false
+  var files: [String: [UInt8]] = [:]
+  /// The networks in the order first edited, for a stable order of writes.
+  var order: [String] = []
+  /// Called before the first edit is held back (to leave the mark).
+  var beforeFirst: () throws -> Void = {}
+  /// Networks whose sandboxes with hosts files of their own are to be
+  /// written again with them.
+  var ownHostsStale: [String] = []
+
+  func set(_ networkID: String, _ bytes: [UInt8]) throws {
+    if files.isEmpty, order.isEmpty { try beforeFirst() }
+    if files.updateValue(bytes, forKey: networkID) == nil, !order.contains(networkID) { order.append(networkID) }
   }
 }
