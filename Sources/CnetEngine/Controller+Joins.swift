@@ -247,7 +247,10 @@ extension Controller {
     // whether the addresses would be given), it may have them now.
     // `linksEarly`: whether this join's links are made (or being made).
     var linksEarly = endpointID != nil && endpointIsNew
-    if sandboxIsNew, let prepared, endpointID == nil, let interface,
+    // (Only into a namespace cnet makes: a name that exists by the time
+    // the lock is held, `ip netns add` in between, is adopted, and the
+    // guess is discarded.)
+    if sandboxIsNew, let prepared, sandbox.origin == .created, endpointID == nil, let interface,
       let links = driver.joinLinks(endpointID: endpoint.id, network: network.info, interface: interface)
     {
       linksEarly = prepared.runEarly(links, namespaces: NetnsDirectory(path: settings.overlayNamespaces))
