@@ -25,15 +25,23 @@ import Glibc
 enum BatchRunner {
   static let nested = "a batch cannot run another batch"
 
-  /// Commands a batch does not run, and why.
-  static let refused: [(path: [String], why: String)] = [
-    (["exec"], "exec runs a program until it ends; run it with `cnet exec`, not in a batch"),
-    (["netns", "exec"], "netns exec runs a program until it ends; run it with `cnet exec`, not in a batch"),
-    (["plugin", "serve"], "plugin serve runs until stopped; it cannot be part of a batch"),
-    (["agent"], "agent runs until stopped; it cannot be part of a batch"),
-    (["firewall", "watch"], "firewall watch runs until stopped; it cannot be part of a batch"),
-    (["batch"], nested),
-  ]
+  /// Why a batch does not run `command`; nil when it does. exec replaces
+  /// the process or waits for a program; the others run until stopped.
+  static func refusal(_ command: ParsableCommand) -> String? {
+    switch command {
+    case is Exec, is NetnsExec: refusal(.exec("", []))
+    case is PluginServe: "plugin serve runs until stopped; it cannot be part of a batch"
+    case is AgentCommand: "agent runs until stopped; it cannot be part of a batch"
+    case is FirewallWatch: "firewall watch runs until stopped; it cannot be part of a batch"
+    case is Batch: nested
+    default: nil
+    }
+  }
+
+  static func refusal(_ fast: FastPath) -> String? {
+    guard case .exec = fast else { return nil }
+    return "exec runs a program until it ends; run it with `cnet exec`, not in a batch"
+  }
 
   /// Runs the batch; returns its exit status.
   static func run(_ file: String, force: Bool, namespace: String?, json: Bool) -> Int32 {
@@ -52,20 +60,38 @@ enum BatchRunner {
     Kernel.keptSockets = []
     var reader = LineReader(fd: fd)
     var status: Int32 = 0
+    let source = file == "-" ? "stdin" : file
+    // The line to run next, read and split already; and whether the input
+    // has more.
+    var ahead: Line?
     while true {
       if let signal = Interruption.pending() { return stop(by: signal, status: status) }
-      let next: (number: Int, text: String)?
-      do {
-        next = try reader.next()
-      } catch {
-        if let signal = Interruption.pending() { return stop(by: signal, status: status) }
-        writeError("cnet: cannot read \(file == "-" ? "stdin" : file): \(error)\n")
-        status = ExitStatus.failed.rawValue
-        break
+      let line: Line
+      if let read = ahead {
+        line = read
+        ahead = nil
+      } else {
+        do {
+          guard let (number, text) = try reader.next() else { break }
+          line = Line(number: number, text: text, namespace: namespace, json: json)
+        } catch {
+          if let signal = Interruption.pending() { return stop(by: signal, status: status) }
+          writeError("cnet: cannot read \(source): \(error)\n")
+          status = ExitStatus.failed.rawValue
+          break
+        }
       }
-      guard let (number, text) = next else { break }
-      batchLine = number
-      let failed = runLine(text, namespace: namespace, json: json)
+      // The next line, when the input holds it already: a connect's new
+      // namespace is started now, on the other core, while this line runs.
+      if let (number, text) = reader.nextIfRead() {
+        ahead = Line(number: number, text: text, namespace: namespace, json: json)
+        if case .some(.connect(_, let sandbox, _, let options)) = ahead?.fast {
+          Engine.prepareAhead(line: number, sandbox, options)
+        }
+      }
+      batchLine = line.number
+      let failed = run(line)
+      Engine.discardAhead(upTo: line.number)
       fflush(nil)
       Kernel.dropStaleSockets()
       if let failed {
@@ -87,6 +113,7 @@ enum BatchRunner {
       batchLine = nil
     }
     batchLine = nil
+    Engine.discardAhead()
     do {
       try Engine.release()
     } catch {
@@ -96,10 +123,26 @@ enum BatchRunner {
     return status
   }
 
-  /// Runs one line; its exit status when it failed, nil when it did not.
-  static func runLine(_ text: String, namespace: String?, json: Bool) -> Int32? {
-    let outcome: CnetMain.Outcome
-    do {
+  /// A line of the batch, split into words and its global options, with
+  /// the batch's applied; or why it cannot be.
+  struct Line {
+    let number: Int
+    let words: Result<GlobalOptions?, Error>
+    /// What the fast path makes of it, when it takes it.
+    let fast: FastPath?
+
+    init(number: Int, text: String, namespace: String?, json: Bool) {
+      self.number = number
+      words = Result { try Self.split(text, namespace: namespace, json: json) }
+      if case .success(let line?) = words {
+        fast = FastPath.match(line.remaining, namespace: line.namespace)
+      } else {
+        fast = nil
+      }
+    }
+
+    /// nil for a blank line or a comment.
+    private static func split(_ text: String, namespace: String?, json: Bool) throws -> GlobalOptions? {
       let words = try ShellWords.split(text)
       if words.isEmpty { return nil }
       var line = try GlobalOptions.extract(from: words)
@@ -114,12 +157,19 @@ enum BatchRunner {
         line.json = true
         line.applyJSON()
       }
-      let path = OptionTable.command(for: line.remaining).0.path
-      if let refusal = refused.first(where: { $0.path == path }) {
-        throw CnetError(.invalidArgument, refusal.why)
-      }
-      outcome = CnetMain.run(line)
-    } catch {
+      return line
+    }
+  }
+
+  /// Runs one line; its exit status when it failed, nil when it did not.
+  static func run(_ line: Line) -> Int32? {
+    let outcome: CnetMain.Outcome
+    switch line.words {
+    case .success(nil):
+      return nil
+    case .success(let words?):
+      outcome = CnetMain.run(words, inBatch: true, fast: line.fast)
+    case .failure(let error):
       outcome = CnetMain.parseFailure(error)
     }
     switch outcome {
@@ -177,9 +227,27 @@ struct LineReader {
 
   /// The next line and its number (its first physical line's); nil at the end.
   mutating func next() throws -> (number: Int, text: String)? {
+    try next(reading: true)
+  }
+
+  /// The next line when it is read in whole already (nil otherwise, and
+  /// nothing is taken): reading more could wait for a pipe's writer.
+  mutating func nextIfRead() -> (number: Int, text: String)? {
+    let (savedStart, savedLines) = (start, lines)
+    if let line = try? next(reading: false) { return line }
+    (start, lines) = (savedStart, savedLines)
+    return nil
+  }
+
+  private mutating func next(reading: Bool) throws -> (number: Int, text: String)? {
     var text: [UInt8] = []
     var number = 0
-    while let physical = try physicalLine() {
+    while true {
+      guard let physical = try physicalLine(reading: reading) else {
+        // A line continued at the end of what was read: not whole yet.
+        if !reading, number != 0, !atEnd { throw CnetError(.failed, "not read yet") }
+        break
+      }
       lines += 1
       if number == 0 { number = lines }
       text += physical
@@ -191,7 +259,7 @@ struct LineReader {
     return number == 0 ? nil : (number, String(decoding: text, as: UTF8.self))
   }
 
-  private mutating func physicalLine() throws -> ArraySlice<UInt8>? {
+  private mutating func physicalLine(reading: Bool) throws -> ArraySlice<UInt8>? {
     while true {
       if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
         defer { start = newline + 1 }
@@ -202,6 +270,7 @@ struct LineReader {
         defer { start = buffer.count }
         return buffer[start...]
       }
+      guard reading else { return nil }
       buffer.removeFirst(start)
       start = 0
       try fill()

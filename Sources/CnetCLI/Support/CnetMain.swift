@@ -38,11 +38,14 @@ public enum CnetMain {
     case argumentParser(Error)
   }
 
-  /// Parses and runs one command line, its global options split off.
-  static func run(_ global: GlobalOptions) -> Outcome {
+  /// Parses and runs one command line, its global options split off;
+  /// `inBatch`: a line of a batch, which refuses some commands; `matched`:
+  /// what FastPath.match made of the line already, if it was asked.
+  static func run(_ global: GlobalOptions, inBatch: Bool = false, fast matched: FastPath?? = nil) -> Outcome {
     var command: ParsableCommand
     do {
-      if let fast = FastPath.match(global.remaining, namespace: global.namespace) {
+      if let fast = matched ?? FastPath.match(global.remaining, namespace: global.namespace) {
+        if inBatch, let why = BatchRunner.refusal(fast) { return .failed(why, .usage) }
         try fast.run()
         return .done
       }
@@ -52,6 +55,7 @@ public enum CnetMain {
     } catch {
       return parseFailure(error)
     }
+    if inBatch, let why = BatchRunner.refusal(command) { return .failed(why, .usage) }
     do {
       if let namespace = global.namespace {
         guard var scoped = command as? any NamespaceScoped else {
