@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# Batch mode: many command lines in one process (cnet batch, cnet -batch).
+
+load helpers
+
+# A host's state with what differs from one run of the same commands to
+# another taken out: ids (64 and 12 hex digits, and the veth names made
+# from them), MACs and what is made from them (link-local addresses),
+# interface indexes, times, the kernel's timers, and nftables handles;
+# sorted, as the order of links and files follows the ids.
+normalized_state() {
+  {
+    kernel_snapshot
+    in_host sh -c 'for ns in $(ip netns list | cut -d" " -f1); do echo "== files of $ns"; ls -l /etc/netns/$ns 2>/dev/null | cut -c1-10,40-; cat /etc/netns/$ns/hosts 2>/dev/null; done'
+    cnet network ls --json
+    cnet sandbox ls --json
+    cnet endpoint ls --json
+  } | normalize | sort
+}
+
+normalize() {
+  sed -E 's/[0-9a-f]{64}/ID/g; s/[0-9a-f]{12}/SID/g; s/cnet-[0-9a-f]{10}/cnet-NET/g; s/([0-9a-f]{2}:){5}[0-9a-f]{2}/MAC/g; s/8000\.[0-9a-f:]+/8000.MAC/g;
+    s/fe80::[0-9a-f:]+/LL/g; s/(if|@if|^)[0-9]+:/\1N:/g; s/@if[0-9]+/@ifN/g; s/index [0-9]+/index N/g;
+    s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?/TIME/g; s/[a-zA-Z]{3} +[0-9]+ [0-9:]{5}/TIME/g; s/# handle [0-9]+//g;
+    s/"Created":"[^"]*"/"Created":T/g; s/[0-9]+ (sec|secs)/N \1/g; s/(preferred_lft|valid_lft) [^ ]+/\1 X/g;
+    s/ +[0-9]+ +TIME/ N TIME/g; s/ ino [0-9]+//g' |
+    # the store's dump: created times, and the order of rows left to SQLite
+    grep -v '^INSERT INTO meta' | sed -E "s/'20[0-9-]+T[0-9:.]+Z?'/'T'/g"
+}
+
+# The lines of a lab: networks, connects with options, quoting, namespaces
+# and links of iproute2's kind, lists, a sandbox on two networks (a hosts
+# file of its own, written again as its networks change), a disconnect.
+lab_lines() {
+  cat <<'EOF'
+# a lab, as a script would bring it up
+network create lab --subnet 10.61.0.0/24
+network create back --subnet 10.62.0.0/24
+connect lab web --alias "www" --add-host 'db.example:10.9.9.9'
+connect lab db --ip 10.61.0.50
+connect back web
+connect lab cache \
+  --hostname cache-1
+netns add ns1
+link add v-a --type veth --peer v-b --peer-netns ns1
+-n ns1 addr add 192.0.2.2/24 --dev v-b
+-n ns1 link set v-b --up
+connect back db
+netns list
+network ls
+sandbox inspect web
+disconnect lab cache
+connect lab late
+endpoint ls
+EOF
+}
+
+@test "a batch equals its lines run one by one: kernel, store, files and output" {
+  lab_lines >"$BATS_TEST_TMPDIR/lab"
+  local one_by_one line
+  while IFS= read -r line; do
+    case $line in '#'* | '') continue ;; esac
+    # (The shell splits the lines as the batch splits them; a continued
+    # line is read whole.)
+    [[ $line == *\\ ]] && { IFS= read -r next; line="${line%\\}${next}"; }
+    eval "cnet $line"
+  done <"$BATS_TEST_TMPDIR/lab" >"$BATS_TEST_TMPDIR/out-single"
+  one_by_one=$(normalized_state)
+  stop_host
+  start_host
+  cnet batch <"$BATS_TEST_TMPDIR/lab" >"$BATS_TEST_TMPDIR/out-batch"
+  local batched
+  batched=$(normalized_state)
+  diff <(normalize <"$BATS_TEST_TMPDIR/out-single") <(normalize <"$BATS_TEST_TMPDIR/out-batch")
+  diff <(echo "$one_by_one") <(echo "$batched")
+  # What the comparison covers: web has a hosts file of its own, with db's
+  # later join to back and cache's leave of lab in it.
+  in_host grep -q "db.example" /etc/netns/web/hosts
+  in_host grep -q "10.62.0.3.*db" /etc/netns/web/hosts
+  ! in_host grep -q cache /etc/netns/web/hosts
+  in_host grep -q "10.61.0.50.*db" /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')"
+  run cnet gc --dry-run
+  assert_success
+  [ -z "$output" ]
+}
+
+@test "errors name their line; the first failure stops the batch, -force goes on with the last failure's status" {
+  cnet network create lab --subnet 10.61.0.0/24 >/dev/null
+  printf 'connect lab a1\n\n# comment\nconnect nosuch a2\nconnect lab a3\nconnect lab a1\nconnect lab a4\n' >"$BATS_TEST_TMPDIR/b"
+  run --separate-stderr cnet batch "$BATS_TEST_TMPDIR/b"
+  assert_fails 2 '^cnet: batch line 4: network "nosuch" not found$'
+  [ "$(in_host ip netns list | cut -d' ' -f1 | sort | tr '\n' ' ')" = "a1 " ]
+  # -force, and ip's spelling of the whole.
+  run --separate-stderr cnet -force -batch "$BATS_TEST_TMPDIR/b"
+  [ "$status" -eq 3 ]
+  [ "$(printf '%s\n' "$stderr" | sed -n 1p)" = 'cnet: batch line 1: sandbox "a1" is already connected to network "lab"' ]
+  [[ "$(printf '%s\n' "$stderr" | sed -n 2p)" == 'cnet: batch line 4: network "nosuch" not found' ]]
+  [[ "$(printf '%s\n' "$stderr" | sed -n 3p)" == 'cnet: batch line 6: sandbox "a1" is already connected to network "lab"' ]]
+  [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 3 ]
+  [ "$(in_host ip netns list | cut -d' ' -f1 | sort | tr '\n' ' ')" = "a1 a3 a4 " ]
+  # A usage mistake and an unterminated quote, by line, from stdin.
+  run --separate-stderr in_host sh -c "printf 'netns list\nconnect lab \"a5\nnetns list --bogus\n' | $CNET_BIN batch --force -"
+  [ "$status" -eq 64 ]
+  [[ "$stderr" == *"cnet: batch line 2: unterminated double quote"* ]]
+  [[ "$stderr" == *"cnet: batch line 3: Unknown option '--bogus'"* ]]
+  # A missing file.
+  run --separate-stderr cnet batch /nonexistent/file
+  assert_fails 2 '^cnet: cannot read /nonexistent/file: No such file or directory$'
+}
+
+@test "quoted arguments, continued lines, -n and --json for every line" {
+  cnet network create lab --subnet 10.61.0.0/24 >/dev/null
+  cat >"$BATS_TEST_TMPDIR/b" <<'EOF'
+connect lab 'q1' --add-host "my host:10.1.2.3" --dns-search "example.org"
+connect lab q2 --add-host 'db:10.1.2.4' \
+   --hostname "box-2"   # and a comment
+EOF
+  # A name with a blank is refused as cnet refuses it: the quotes kept it
+  # one word.
+  run --separate-stderr cnet batch "$BATS_TEST_TMPDIR/b"
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == 'cnet: batch line 1: '*'my host'* ]]
+  sed -i 's/my host/myhost/' "$BATS_TEST_TMPDIR/b"
+  cnet batch "$BATS_TEST_TMPDIR/b"
+  in_host grep -q "10.1.2.3.*myhost" /etc/netns/q1/hosts
+  in_host grep -q "search example.org" /etc/netns/q1/resolv.conf
+  [ "$(in_host cat /etc/netns/q2/hostname)" = box-2 ]
+  in_host grep -q "10.1.2.4.*db" /etc/netns/q2/hosts
+  # -n before batch applies to each line, as to a single command.
+  printf 'link add d0 --type veth --peer d1\nlink set d0 --up\naddr add 198.51.100.1/24 --dev d0\n' >"$BATS_TEST_TMPDIR/ns"
+  cnet netns add ns1
+  cnet -n ns1 batch "$BATS_TEST_TMPDIR/ns"
+  in_host ip -n ns1 -o addr show dev d0 | grep -q 198.51.100.1/24
+  ! in_host ip link show d0 2>/dev/null
+  # --json before batch: every line that prints, prints JSON.
+  run cnet --json batch - <<<$'network ls\nnetns list'
+  assert_success
+  [ "$(echo "$output" | jq -s 'length')" = 2 ]
+  [ "$(echo "$output" | jq -s -r '.[0][0].Name')" = lab ]
+  run cnet batch --json - <<<'network ls'
+  [ "$(echo "$output" | jq -r '.[0].Name')" = lab ]
+}
+
+@test "exec, plugin serve, agent, firewall watch and batch itself are refused in a batch" {
+  cnet netns add ns1
+  local line
+  for line in "exec ns1 true" "netns exec ns1 sh -c true" "plugin serve" "agent" "firewall watch" \
+    "batch /dev/null" "-batch /dev/null"; do
+    printf '%s\nnetns add after\n' "$line" >"$BATS_TEST_TMPDIR/b"
+    run --separate-stderr cnet batch "$BATS_TEST_TMPDIR/b"
+    assert_fails 64 '^cnet: batch line 1: .*(run it with `cnet exec`|runs until stopped|cannot run another batch)'
+    ! in_host ip netns list | grep -q after
+  done
+}
+
+@test "kill -9 in the middle of a batch: the lines before are done, gc settles the one in progress" {
+  cnet network create lab --subnet 10.63.0.0/16 >/dev/null
+  seq 1 400 | sed 's/.*/connect lab k&/' >"$BATS_TEST_TMPDIR/b"
+  in_host_bg "$CNET_BIN" batch "$BATS_TEST_TMPDIR/b"
+  local pid=$LAST_PID i
+  # Until it is well into the batch (a namespace per line).
+  for i in $(seq 1 300); do
+    [ "$(in_host ip netns list | wc -l)" -ge 40 ] && break
+    sleep 0.05
+  done
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  local made
+  made=$(in_host ip netns list | wc -l)
+  [ "$made" -ge 40 ] && [ "$made" -lt 400 ]
+  # At most the line in progress is half-done; the hosts file was held back.
+  [ "$(store "select count(*) from endpoints where join_state != 'joined' or state != 'ready'")" -le 1 ]
+  [ "$(store "select value from meta where key = 'hosts_unwritten'")" = 1 ]
+  run cnet gc
+  assert_success
+  [[ "$output" == *"write the hosts files again: a batch ended before it wrote them"* ]]
+  # Every sandbox left is whole and named in the network's hosts file.
+  local network sandboxes
+  network=$(cnet network inspect lab --json | jq -r '.[0].Id')
+  sandboxes=$(cnet sandbox ls --json | jq -r '.[].Name' | sort)
+  [ "$(echo "$sandboxes" | wc -l)" -ge 39 ]
+  [ "$(in_host ip netns list | cut -d' ' -f1 | sort)" = "$sandboxes" ]
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$network")" = "$(echo "$sandboxes" | wc -l)" ]
+  local name
+  for name in $(echo "$sandboxes" | sed -n '1p;$p'); do
+    in_host ip -n "$name" -4 -o addr show dev eth0 | grep -q "10.63."
+  done
+  [ -z "$(store "select value from meta where key = 'hosts_unwritten'")" ]
+  run cnet gc --dry-run
+  [ -z "$output" ]
+  # The rest of the batch runs again from where it stopped.
+  run cnet batch --force "$BATS_TEST_TMPDIR/b"
+  [ "$(in_host ip netns list | wc -l)" -eq 400 ]
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$network")" -eq 400 ]
+}
+
+@test "a connect started during a 1000-line batch gets the lock within a few lines" {
+  cnet network create lab --subnet 10.64.0.0/16 >/dev/null
+  seq 1 1000 | sed 's/.*/connect lab c&/' >"$BATS_TEST_TMPDIR/b"
+  in_host_bg "$CNET_BIN" batch "$BATS_TEST_TMPDIR/b"
+  local batch=$LAST_PID i
+  for i in $(seq 1 300); do
+    [ "$(in_host ip netns list | wc -l)" -ge 50 ] && break
+    sleep 0.05
+  done
+  # Lines the batch ran while the other command waited: its namespaces
+  # made between the command's start and its end.
+  local before after
+  before=$(in_host ip netns list | wc -l)
+  cnet connect lab parallel
+  after=$(in_host ip netns list | wc -l)
+  echo "# lines run by the batch while cnet connect ran: $((after - before - 1))" >&3
+  kill -0 "$batch"
+  [ "$((after - before - 1))" -le 15 ]
+  # The batch goes on, and finishes the whole.
+  for i in $(seq 1 600); do
+    kill -0 "$batch" 2>/dev/null || break
+    sleep 0.1
+  done
+  ! kill -0 "$batch" 2>/dev/null
+  [ "$(cnet sandbox ls --json | jq length)" -eq 1001 ]
+  in_host ip -n parallel -4 -o addr show dev eth0 | grep -q "10.64."
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" -eq 1001 ]
+}
+
+@test "SIGTERM stops a batch between two lines, with what it held back written" {
+  cnet network create lab --subnet 10.65.0.0/16 >/dev/null
+  seq 1 400 | sed 's/.*/connect lab s&/' >"$BATS_TEST_TMPDIR/b"
+  in_host_bg "$CNET_BIN" batch "$BATS_TEST_TMPDIR/b"
+  local pid=$LAST_PID i
+  for i in $(seq 1 300); do
+    [ "$(in_host ip netns list | wc -l)" -ge 20 ] && break
+    sleep 0.05
+  done
+  kill -TERM "$pid"
+  local status=0
+  wait "$pid" || status=$?
+  [ "$status" -eq 143 ]
+  # Nothing half-done, nothing held back, nothing for gc.
+  [ "$(store "select count(*) from endpoints where join_state != 'joined' or state != 'ready'")" -eq 0 ]
+  [ -z "$(store "select value from meta where key = 'hosts_unwritten'")" ]
+  run cnet gc --dry-run
+  [ -z "$output" ]
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" = "$(in_host ip netns list | wc -l)" ]
+}
