@@ -78,9 +78,12 @@ struct SandboxFiles {
   /// left alone: it is not cnet's.
   static func remove(_ name: String, in etc: Directory) {
     guard let directory = try? etc.subdirectory(name, create: false) else { return }
-    for entry in directory.names()
-    where names.contains(entry) || names.contains(where: { entry.hasPrefix($0 + ".tmp.") }) {
-      // Temporaries too: a write that was killed half-way.
+    for entry in names { directory.remove(entry) }
+    // The kernel says whether anything else is left; only then is the
+    // directory read, for temporaries of a write killed half-way (a
+    // user's own files stay, and the directory with them).
+    if etc.removeDirectory(name) { return }
+    for entry in directory.names() where names.contains(where: { entry.hasPrefix($0 + ".tmp.") }) {
       directory.remove(entry)
     }
     etc.removeDirectory(name)

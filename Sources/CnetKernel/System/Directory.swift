@@ -197,9 +197,10 @@ public final class Directory {
     unlinkat(fd, name, 0)
   }
 
-  /// Removes the directory `name` if it is empty.
-  public func removeDirectory(_ name: String) {
-    unlinkat(fd, name, AT_REMOVEDIR)
+  /// Removes the directory `name` if it is empty; whether it did.
+  @discardableResult
+  public func removeDirectory(_ name: String) -> Bool {
+    unlinkat(fd, name, AT_REMOVEDIR) == 0
   }
 
   /// The names in this directory, without "." and "..".
