@@ -2,7 +2,7 @@
 # of the command tree) into Sources/CnetCLI/Support/OptionTable+Generated.swift:
 # every command's names and options, for what reads a command line besides
 # ArgumentParser (OptionTable, FastPath). scripts/generate-docs runs it.
-def names($a): [$a.names[]? | (if .kind == "short" then "-" else "--" end) + .name];
+def names($a): [$a.names[]? | (if .kind == "short" or .kind == "longWithSingleDash" then "-" else "--" end) + .name];
 def swiftlist($l): "[" + ($l | map("\"" + . + "\"") | join(", ")) + "]";
 def walk_commands($path):
   . as $c

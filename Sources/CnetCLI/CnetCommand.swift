@@ -17,7 +17,10 @@ struct CnetCommand: ParsableCommand {
 
       GLOBAL OPTIONS: -n NS, --netns NS before the command (as in `ip -n NS link`) \
       runs a link, addr, route or bridge command inside the named namespace; \
-      `-n NS` may also follow the command.
+      `-n NS` may also follow the command. --json (-j, -json) before the \
+      command makes it print JSON, when it prints anything. -batch FILE \
+      (-force to go on past failing lines) runs the commands of FILE, one per \
+      line, in one process: see `cnet batch --help`.
 
       CNI PLUGIN: run with CNI_COMMAND set and no arguments (as CNI runtimes \
       run plugins), or under the name cnet-cni, cnet is a CNI plugin \

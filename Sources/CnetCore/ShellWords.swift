@@ -7,6 +7,20 @@
 /// and how a script's lines are written.
 public enum ShellWords {
   public static func split(_ line: String) throws -> [String] {
+    let (words, continues) = try scan(line)
+    if continues { throw CnetError(.invalidArgument, "a backslash at the end of the line") }
+    return words
+  }
+
+  /// Whether the line ends in a backslash that joins the next line to it,
+  /// as a shell reads it: not one in a comment or in single quotes.
+  public static func continues(_ line: String) -> Bool {
+    (try? scan(line))?.continues ?? false
+  }
+
+  /// The words, and whether the line ended in a backslash that escapes
+  /// nothing (outside quotes, or inside double quotes).
+  private static func scan(_ line: String) throws -> (words: [String], continues: Bool) {
     var words: [String] = []
     var word = ""
     var inWord = false
@@ -18,7 +32,7 @@ public enum ShellWords {
         word = ""
         inWord = false
       case "#" where !inWord:
-        return words
+        return (words, false)
       case "'":
         inWord = true
         var closed = false
@@ -39,7 +53,7 @@ public enum ShellWords {
             break
           }
           if q == "\\" {
-            guard let next = iterator.next() else { break }
+            guard let next = iterator.next() else { return (words, true) }
             if !["\"", "\\", "$", "`", "\n"].contains(next) { word.unicodeScalars.append(q) }
             if next != "\n" { word.unicodeScalars.append(next) }
             continue
@@ -48,9 +62,7 @@ public enum ShellWords {
         }
         guard closed else { throw CnetError(.invalidArgument, "unterminated double quote") }
       case "\\":
-        guard let next = iterator.next() else {
-          throw CnetError(.invalidArgument, "a backslash at the end of the line")
-        }
+        guard let next = iterator.next() else { return (words, true) }
         // A backslash and a newline join two lines, as in a shell: no word.
         if next != "\n" {
           inWord = true
@@ -62,6 +74,6 @@ public enum ShellWords {
       }
     }
     if inWord { words.append(word) }
-    return words
+    return (words, false)
   }
 }

@@ -19,18 +19,27 @@ extension Controller {
   /// lets the lock go, so that no other command sees them unwritten.
   public func writeDeferredFiles() throws {
     let deferred = files.hosts.deferred
-    guard deferred.isOn, !deferred.order.isEmpty || !deferred.ownHostsStale.isEmpty else { return }
-    let hadMark = !deferred.order.isEmpty
+    guard deferred.isOn, deferred.marked || !deferred.order.isEmpty || !deferred.ownHostsStale.isEmpty else { return }
+    let hadMark = deferred.marked
     _ = try files.hosts.writeDeferred()
     let stale = deferred.ownHostsStale
     deferred.ownHostsStale = []
     deferred.isOn = false
     defer { deferred.isOn = true }
     for network in stale { try refreshOwnHosts(on: network) }
-    if hadMark { try store.deleteMeta(Store.hostsUnwrittenKey) }
+    if hadMark {
+      try store.deleteMeta(Store.hostsUnwrittenKey)
+      deferred.marked = false
+    }
   }
 
   /// Whether another cnet process waits for the operation lock this
   /// controller holds (see OperationLock.isWanted).
   public var lockIsWanted: Bool { lock?.isWanted ?? false }
+
+  /// The directory this controller's lock is on, when it holds one.
+  public var lockPath: String? { lock?.path }
+
+  /// How long this controller's commands wait for the lock.
+  public var lockTimeout: Double { settings.lockTimeout }
 }

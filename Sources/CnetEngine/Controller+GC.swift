@@ -52,7 +52,10 @@ extension Controller {
   /// a network's file missing, or without the lines of an endpoint joined
   /// to it (/run/cnet emptied under running commands, say), is written
   /// again; a sandbox's files that went are written again.
-  func rebuildFiles(dryRun: Bool) throws -> [String] {
+  /// `all`: every network's file is written again, whatever it names
+  /// (after a batch killed before it wrote what it held back: an endpoint
+  /// may be named with an old address).
+  func rebuildFiles(dryRun: Bool, all: Bool = false) throws -> [String] {
     var report: [String] = []
     let sandboxes = try store.sandboxes().filter { $0.state == .ready }
     let byID = Dictionary(sandboxes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -68,8 +71,8 @@ extension Controller {
         if !dryRun { try files.hosts.rebuild(network, joined: joined) }
         continue
       }
-      guard found != wanted else { continue }
-      report.append("write \(files.hosts.path)/\(network.id) again (network \"\(network.name)\"): it names \(found.count) endpoint(s), the store \(wanted.count)")
+      guard found != wanted || all else { continue }
+      if found != wanted { report.append("write \(files.hosts.path)/\(network.id) again (network \"\(network.name)\"): it names \(found.count) endpoint(s), the store \(wanted.count)") }
       if !dryRun { try files.hosts.rebuild(network, joined: joined) }
     }
     let etc = try Directory.base(settings.etcNetnsDirectory, create: false)

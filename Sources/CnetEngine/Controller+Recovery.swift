@@ -58,10 +58,11 @@ extension Controller {
       if !dryRun { try finishRemoving(network) }
     }
     for network in touched { try refreshOwnHosts(on: network) }
-    if try store.meta(Store.hostsUnwrittenKey) != nil {
+    // (A batch that is still running holds them itself: gc in a batch.)
+    if !files.hosts.deferred.isOn, try store.meta(Store.hostsUnwrittenKey) != nil {
       report.append("write the hosts files again: a batch ended before it wrote them")
       if !dryRun {
-        _ = try rebuildFiles(dryRun: false)
+        _ = try rebuildFiles(dryRun: false, all: true)
         for network in try store.networks() where network.state == .ready { try refreshOwnHosts(on: network.id) }
         try store.deleteMeta(Store.hostsUnwrittenKey)
       }

@@ -50,6 +50,9 @@ public final class Controller {
     public var etcNetnsDirectory = "/etc/netns"
     /// Seconds to wait for another command's lock.
     public var lockTimeout = 60.0
+    /// Whether the store's connection keeps SQLite's lock for its life
+    /// (Store.open); a batch's, kept for many lines, leaves it to readers.
+    public var exclusiveStore = true
     /// Whether a changing controller blocks termination signals for the
     /// rest of the process (a command's); a server handles them itself.
     public var holdsSignals = true
@@ -102,7 +105,7 @@ public final class Controller {
     if !settings.storeMayBeNew, Store.isMissingOrEmpty(directory: settings.stateDirectory) {
       try refuseMissingStore(settings)
     }
-    guard let store = try Store.open(directory: settings.stateDirectory, create: true, exclusive: true) else {
+    guard let store = try Store.open(directory: settings.stateDirectory, create: true, exclusive: settings.exclusiveStore) else {
       throw StoreError("cannot open the store in \(settings.stateDirectory)")
     }
     let controller = Controller(store: store, settings: settings, lock: lock)
@@ -122,10 +125,13 @@ public final class Controller {
     return Controller(store: store, settings: settings, lock: nil)
   }
 
+  /// The signals a command holds back while it changes things.
+  public static let terminationSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
   static func holdTerminationSignals() {
     var set = sigset_t()
     sigemptyset(&set)
-    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&set, signal) }
+    for signal in terminationSignals { sigaddset(&set, signal) }
     sigprocmask(SIG_BLOCK, &set, nil)
   }
 

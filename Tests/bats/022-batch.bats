@@ -7,7 +7,9 @@ load helpers
 # another taken out: ids (64 and 12 hex digits, and the veth names made
 # from them), MACs and what is made from them (link-local addresses),
 # interface indexes, times, the kernel's timers, and nftables handles;
-# sorted, as the order of links and files follows the ids.
+# the bridge port numbers, which depend on whether the kernel has reaped a
+# deleted namespace's veth yet (it does that in the background); sorted,
+# as the order of links and files follows the ids.
 normalized_state() {
   {
     kernel_snapshot
@@ -23,9 +25,19 @@ normalize() {
     s/fe80::[0-9a-f:]+/LL/g; s/(if|@if|^)[0-9]+:/\1N:/g; s/@if[0-9]+/@ifN/g; s/index [0-9]+/index N/g;
     s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?/TIME/g; s/[a-zA-Z]{3} +[0-9]+ [0-9:]{5}/TIME/g; s/# handle [0-9]+//g;
     s/"Created":"[^"]*"/"Created":T/g; s/[0-9]+ (sec|secs)/N \1/g; s/(preferred_lft|valid_lft) [^ ]+/\1 X/g;
-    s/ +[0-9]+ +TIME/ N TIME/g; s/ ino [0-9]+//g' |
+    s/ +[0-9]+ +TIME/ N TIME/g; s/ ino [0-9]+//g;
+    s/port_id 0x[0-9a-f]+ port_no 0x[0-9a-f]+ designated_port [0-9]+/PORT/g' |
     # the store's dump: created times, and the order of rows left to SQLite
     grep -v '^INSERT INTO meta' | sed -E "s/'20[0-9-]+T[0-9:.]+Z?'/'T'/g"
+}
+
+# The networks' hosts files and web's, as they are, in order.
+hosts_in_order() {
+  local network
+  for network in lab back; do
+    in_host cat /run/cnet/hosts/"$(cnet network inspect "$network" --json | jq -r '.[0].Id')"
+  done | normalize
+  in_host cat /etc/netns/web/hosts | normalize
 }
 
 # The lines of a lab: networks, connects with options, quoting, namespaces
@@ -66,6 +78,8 @@ EOF
     eval "cnet $line"
   done <"$BATS_TEST_TMPDIR/lab" >"$BATS_TEST_TMPDIR/out-single"
   one_by_one=$(normalized_state)
+  local hosts_single
+  hosts_single=$(hosts_in_order)
   stop_host
   start_host
   cnet batch <"$BATS_TEST_TMPDIR/lab" >"$BATS_TEST_TMPDIR/out-batch"
@@ -73,11 +87,13 @@ EOF
   batched=$(normalized_state)
   diff <(normalize <"$BATS_TEST_TMPDIR/out-single") <(normalize <"$BATS_TEST_TMPDIR/out-batch")
   diff <(echo "$one_by_one") <(echo "$batched")
+  # The hosts files line for line, in order.
+  diff <(echo "$hosts_single") <(hosts_in_order)
   # What the comparison covers: web has a hosts file of its own, with db's
   # later join to back and cache's leave of lab in it.
   in_host grep -q "db.example" /etc/netns/web/hosts
   in_host grep -q "10.62.0.3.*db" /etc/netns/web/hosts
-  ! in_host grep -q cache /etc/netns/web/hosts
+  run ! in_host grep -q cache /etc/netns/web/hosts
   in_host grep -q "10.61.0.50.*db" /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')"
   run cnet gc --dry-run
   assert_success
@@ -103,6 +119,11 @@ EOF
   [ "$status" -eq 64 ]
   [[ "$stderr" == *"cnet: batch line 2: unterminated double quote"* ]]
   [[ "$stderr" == *"cnet: batch line 3: Unknown option '--bogus'"* ]]
+  # -force after the command word, in its one-dash spelling too.
+  run --separate-stderr cnet batch -force "$BATS_TEST_TMPDIR/b"
+  [ "$status" -eq 3 ]
+  run --separate-stderr cnet batch --force "$BATS_TEST_TMPDIR/b"
+  [ "$status" -eq 3 ]
   # A missing file.
   run --separate-stderr cnet batch /nonexistent/file
   assert_fails 2 '^cnet: cannot read /nonexistent/file: No such file or directory$'
@@ -121,7 +142,12 @@ EOF
   [ "$status" -ne 0 ]
   [[ "$stderr" == 'cnet: batch line 1: '*'my host'* ]]
   sed -i 's/my host/myhost/' "$BATS_TEST_TMPDIR/b"
+  # A backslash at the end of a comment continues nothing.
+  echo 'netns add q3   # see C:\' >>"$BATS_TEST_TMPDIR/b"
+  echo 'netns add q4' >>"$BATS_TEST_TMPDIR/b"
   cnet batch "$BATS_TEST_TMPDIR/b"
+  in_host ip netns list | grep -q q3
+  in_host ip netns list | grep -q q4
   in_host grep -q "10.1.2.3.*myhost" /etc/netns/q1/hosts
   in_host grep -q "search example.org" /etc/netns/q1/resolv.conf
   [ "$(in_host cat /etc/netns/q2/hostname)" = box-2 ]
@@ -131,7 +157,7 @@ EOF
   cnet netns add ns1
   cnet -n ns1 batch "$BATS_TEST_TMPDIR/ns"
   in_host ip -n ns1 -o addr show dev d0 | grep -q 198.51.100.1/24
-  ! in_host ip link show d0 2>/dev/null
+  run ! in_host ip link show d0
   # --json before batch: every line that prints, prints JSON.
   run cnet --json batch - <<<$'network ls\nnetns list'
   assert_success
@@ -149,7 +175,7 @@ EOF
     printf '%s\nnetns add after\n' "$line" >"$BATS_TEST_TMPDIR/b"
     run --separate-stderr cnet batch "$BATS_TEST_TMPDIR/b"
     assert_fails 64 '^cnet: batch line 1: .*(run it with `cnet exec`|runs until stopped|cannot run another batch)'
-    ! in_host ip netns list | grep -q after
+    [ -z "$(in_host ip netns list | grep after)" ]
   done
 }
 
@@ -205,6 +231,10 @@ EOF
   done
   # Lines the batch ran while the other command waited: its namespaces
   # made between the command's start and its end.
+  # A reader does not wait for the batch: the batch's store connection
+  # leaves the store to readers.
+  run cnet network ls
+  assert_success
   local before after
   before=$(in_host ip netns list | wc -l)
   cnet connect lab parallel
@@ -217,7 +247,7 @@ EOF
     kill -0 "$batch" 2>/dev/null || break
     sleep 0.1
   done
-  ! kill -0 "$batch" 2>/dev/null
+  run ! kill -0 "$batch"
   [ "$(cnet sandbox ls --json | jq length)" -eq 1001 ]
   in_host ip -n parallel -4 -o addr show dev eth0 | grep -q "10.64."
   [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" -eq 1001 ]
@@ -242,4 +272,46 @@ EOF
   run cnet gc --dry-run
   [ -z "$output" ]
   [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" = "$(in_host ip netns list | wc -l)" ]
+}
+
+@test "a batch fed by a pipe lets the lock go while it waits for its next line, and leaks nothing" {
+  cnet network create front --subnet 10.66.0.0/24 >/dev/null
+  cnet network create back --subnet 10.67.0.0/24 >/dev/null
+  in_host mkfifo /run/cnet/feed
+  in_host_bg sh -c "exec $CNET_BIN batch /run/cnet/feed"
+  local batch=$LAST_PID
+  # The writer: the same sandboxes on two networks, on consecutive lines
+  # (the second line's sandbox exists when it runs), then it waits.
+  in_host_bg sh -c 'exec 3>/run/cnet/feed; for i in $(seq 1 30); do echo "connect front d$i"; echo "connect back d$i"; done >&3; exec sleep 60'
+  local writer=$LAST_PID i
+  for i in $(seq 1 200); do
+    [ "$(cnet sandbox ls --json 2>/dev/null | jq '[.[] | select(.Endpoints | length == 2)] | length')" = 30 ] && break
+    sleep 0.1
+  done
+  [ "$(cnet sandbox ls --json | jq '[.[] | select(.Endpoints | length == 2)] | length')" = 30 ]
+  # Waiting for its input, the batch holds no lock: another command does
+  # not wait (CNET_LOCK_TIMEOUT=1 would fail it with 75).
+  CNET_LOCK_TIMEOUT=1 run cnet connect front other
+  assert_success
+  # The batch's process: no thread or descriptor left from 60 lines.
+  local pid
+  pid=$(pgrep -f "$CNET_BIN batch /run/cnet/feed" | head -1)
+  [ "$(ls /proc/"$pid"/task | wc -l)" -le 2 ]
+  [ "$(ls /proc/"$pid"/fd | wc -l)" -le 12 ]
+  # What it held back was written when it let the lock go.
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect back --json | jq -r '.[0].Id')")" -eq 30 ]
+  kill "$writer"
+  wait "$batch"
+}
+
+@test "gc in a batch: nothing to report, and what the batch held back is written" {
+  cnet network create lab --subnet 10.68.0.0/24 >/dev/null
+  printf 'connect lab g1\nconnect lab g2\ngc\nconnect lab g3\ngc --dry-run\n' >"$BATS_TEST_TMPDIR/b"
+  run cnet batch "$BATS_TEST_TMPDIR/b"
+  assert_success
+  [ -z "$output" ]
+  [ -z "$(store "select value from meta where key = 'hosts_unwritten'")" ]
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" -eq 3 ]
+  run cnet gc --dry-run
+  [ -z "$output" ]
 }

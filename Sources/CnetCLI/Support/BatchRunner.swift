@@ -1,6 +1,6 @@
 import ArgumentParser
 import CnetCore
-import CnetStore
+import CnetEngine
 
 #if canImport(Glibc)
 import Glibc
@@ -51,8 +51,9 @@ enum BatchRunner {
     } else {
       fd = open(file, O_RDONLY | O_CLOEXEC)
       guard fd >= 0 else {
-        writeError("cnet: cannot read \(file): \(String(cString: strerror(errno)))\n")
-        return errno == ENOENT ? ExitStatus.notFound.rawValue : ExitStatus.failed.rawValue
+        let code = errno
+        writeError("cnet: cannot read \(file): \(String(cString: strerror(code)))\n")
+        return code == ENOENT ? ExitStatus.notFound.rawValue : ExitStatus.failed.rawValue
       }
     }
     Interruption.catchTerminationSignals()
@@ -64,28 +65,35 @@ enum BatchRunner {
     // The line to run next, read and split already; and whether the input
     // has more.
     var ahead: Line?
+    // The last line run, for the message of a stop by a signal.
+    var last: Int?
     while true {
-      if let signal = Interruption.pending() { return stop(by: signal, status: status) }
+      if let signal = Interruption.pending() { stop(by: signal, after: last) }
       let line: Line
       if let read = ahead {
         line = read
         ahead = nil
       } else {
         do {
+          // No line to run until the input says more: the lock and the
+          // store are let go meanwhile, so that a slow writer (a person at a
+          // terminal, a script that runs cnet itself) holds nobody up.
+          if reader.wouldWait() { try Engine.release() }
           guard let (number, text) = try reader.next() else { break }
           line = Line(number: number, text: text, namespace: namespace, json: json)
         } catch {
-          if let signal = Interruption.pending() { return stop(by: signal, status: status) }
-          writeError("cnet: cannot read \(source): \(error)\n")
+          if let signal = Interruption.pending() { stop(by: signal, after: last) }
+          report(error, reading: source)
           status = ExitStatus.failed.rawValue
           break
         }
       }
       // The next line, when the input holds it already: a connect's new
-      // namespace is started now, on the other core, while this line runs.
+      // namespace is started now, on the other core, while this line runs
+      // (not for a sandbox this line may make itself).
       if let (number, text) = reader.nextIfRead() {
         ahead = Line(number: number, text: text, namespace: namespace, json: json)
-        if case .some(.connect(_, let sandbox, _, let options)) = ahead?.fast {
+        if case .some(.connect(_, let sandbox, _, let options)) = ahead?.fast, line.sandbox != sandbox {
           Engine.prepareAhead(line: number, sandbox, options)
         }
       }
@@ -94,21 +102,23 @@ enum BatchRunner {
       Engine.discardAhead(upTo: line.number)
       fflush(nil)
       Kernel.dropStaleSockets()
-      if let failed {
-        status = failed
-        if !force { break }
-      }
-      // Someone waits for the lock: what the batch held back is written,
-      // and the lock and the store go until they have had their turn.
-      if Engine.isWanted {
-        do {
+      last = line.number
+      do {
+        if let failed {
+          status = failed
+          if !force { break }
+          // What the failed line left half-done is settled before the
+          // next line, as the next command would settle it.
           try Engine.release()
-        } catch {
-          report(error)
-          status = ExitStatus.failed.rawValue
-          break
         }
-        OperationLock.yield(timeout: ((try? Engine.lockTimeout()) ?? nil) ?? 60)
+        // Someone waits for the lock: what the batch held back is
+        // written, and the lock and the store go until they have had
+        // their turn.
+        try Engine.yieldIfWanted()
+      } catch {
+        report(error)
+        if status == 0 { status = ExitStatus.failed.rawValue }
+        break
       }
       batchLine = nil
     }
@@ -130,6 +140,12 @@ enum BatchRunner {
     let words: Result<GlobalOptions?, Error>
     /// What the fast path makes of it, when it takes it.
     let fast: FastPath?
+
+    /// The sandbox a connect line names.
+    var sandbox: String? {
+      if case .connect(_, let sandbox, _, _)? = fast { return sandbox }
+      return nil
+    }
 
     init(number: Int, text: String, namespace: String?, json: Bool) {
       self.number = number
@@ -195,26 +211,28 @@ enum BatchRunner {
     }
   }
 
-  private static func report(_ error: Error) {
+  private static func report(_ error: Error, reading source: String? = nil) {
     let message = (error as? ReportableError)?.message ?? "\(error)"
-    writeError("cnet: batch: \(message)\n")
+    writeError(source.map { "cnet: cannot read \($0): \(message)\n" } ?? "cnet: batch: \(message)\n")
   }
 
   /// A termination signal came: the batch ends between two lines, with
-  /// what it held back written.
-  private static func stop(by signal: Int32, status: Int32) -> Int32 {
-    let next = batchLine.map { $0 + 1 }
+  /// what it held back written, and the process ends by the signal, so
+  /// that a script's loop around it stops as for any command.
+  private static func stop(by signal: Int32, after last: Int?) -> Never {
     batchLine = nil
+    Engine.discardAhead()
     do { try Engine.release() } catch { report(error) }
     let name = String(cString: strsignal(signal))
-    writeError("cnet: batch stopped by a signal (\(name))\(next.map { " before line \($0)" } ?? ""); the lines before it are done\n")
-    return 128 + signal
+    writeError("cnet: batch stopped by a signal (\(name))\(last.map { " after line \($0)" } ?? " before its first line"); the lines run are done\n")
+    fflush(nil)
+    Interruption.raiseAgain(signal)
   }
 }
 
 /// The lines of a batch's input, read in large pieces; a line that ends
-/// in a backslash goes on on the next (the backslash and the newline are
-/// dropped by ShellWords, as a shell drops them).
+/// in a backslash goes on on the next, as in a shell (ShellWords drops the
+/// backslash and the newline).
 struct LineReader {
   let fd: Int32
   private var buffer: [UInt8] = []
@@ -239,8 +257,16 @@ struct LineReader {
     return nil
   }
 
+  /// Whether `next` would wait for the input's writer: no line is read
+  /// yet, and the input has nothing more to give right now.
+  func wouldWait() -> Bool {
+    guard !atEnd, !buffer[start...].contains(UInt8(ascii: "\n")) else { return false }
+    var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&request, 1, 0) == 0
+  }
+
   private mutating func next(reading: Bool) throws -> (number: Int, text: String)? {
-    var text: [UInt8] = []
+    var text = ""
     var number = 0
     while true {
       guard let physical = try physicalLine(reading: reading) else {
@@ -250,13 +276,11 @@ struct LineReader {
       }
       lines += 1
       if number == 0 { number = lines }
-      text += physical
-      // An odd number of backslashes at the end: the line goes on.
-      let backslashes = physical.reversed().prefix { $0 == UInt8(ascii: "\\") }.count
-      guard backslashes % 2 == 1 else { break }
-      text.append(UInt8(ascii: "\n"))
+      text += String(decoding: physical, as: UTF8.self)
+      guard physical.last == UInt8(ascii: "\\"), ShellWords.continues(text) else { break }
+      text += "\n"
     }
-    return number == 0 ? nil : (number, String(decoding: text, as: UTF8.self))
+    return number == 0 ? nil : (number, text)
   }
 
   private mutating func physicalLine(reading: Bool) throws -> ArraySlice<UInt8>? {
@@ -278,8 +302,6 @@ struct LineReader {
   }
 
   private mutating func fill() throws {
-    // Waiting for input, a termination signal may end the process at
-    // once: no line is half-way (Interruption).
     try Interruption.waitForInput(fd)
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -295,10 +317,10 @@ struct LineReader {
 /// A batch's termination signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT): held
 /// back while a line runs, so that no line is stopped half-way, and seen
 /// between lines, where the batch stops. While it waits for input (a
-/// terminal, a pipe) nothing is half-way, and a signal is let through
-/// there.
+/// terminal, a pipe) no line is running: the signals are let through
+/// there, to a handler that notes them, and the wait ends.
 enum Interruption {
-  static let signals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+  static var signals: [Int32] { Controller.terminationSignals }
   nonisolated(unsafe) static var caught: Int32 = 0
 
   static func catchTerminationSignals() {
@@ -317,6 +339,17 @@ enum Interruption {
     var set = sigset_t()
     sigpending(&set)
     return signals.first { sigismember(&set, $0) == 1 }
+  }
+
+  /// Ends the process by `signal`, as it would have ended unhandled.
+  static func raiseAgain(_ sig: Int32) -> Never {
+    signal(sig, SIG_DFL)
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, sig)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+    raise(sig)
+    _exit(128 + sig)
   }
 
   /// Waits until `fd` has input, with the signals let through meanwhile

@@ -19,9 +19,18 @@ enum Engine {
   /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
   /// interrupted command left.
   static func changing(settle: Bool = true, repair: Bool = true, storeMayBeNew: Bool = false) throws -> Controller {
-    if keepsController, let active { return active }
+    if keepsController, active != nil {
+      // `gc` and `firewall reload` settle and repair themselves, and say
+      // what they did: they get a controller of their own, as they would
+      // one command at a time, with what the batch held back written.
+      if settle, repair, !storeMayBeNew, let active { return active }
+      try release()
+    }
     var settings = try settings()
     settings.storeMayBeNew = storeMayBeNew
+    // A batch's connection leaves the store to readers (ls, inspect),
+    // which would otherwise wait for the whole batch.
+    settings.exclusiveStore = !keepsController
     let controller = try Controller.forChanges(settings, settle: settle, repair: repair)
     if keepsController { controller.deferHostsFiles() }
     active = controller
@@ -47,6 +56,23 @@ enum Engine {
     active = nil
     try controller.writeDeferredFiles()
     try controller.store.checkpoint()
+  }
+
+  /// Within a batch, between two lines: when another cnet command waits
+  /// for the lock, lets it go (`release`) until the waiters have had
+  /// their turn.
+  static func yieldIfWanted() throws {
+    guard let (path, timeout) = wantedLock() else { return }
+    try release()
+    OperationLock.yield(path: path, timeout: timeout)
+  }
+
+  /// The kept controller's lock, when another command waits for it. (Its
+  /// own function: no reference to the controller may outlive `release`,
+  /// whose end lets the lock go.)
+  private static func wantedLock() -> (path: String, timeout: Double)? {
+    guard let active, active.lockIsWanted, let path = active.lockPath else { return nil }
+    return (path, active.lockTimeout)
   }
 
   /// For `doctor` and `gc --dry-run`, which look under a shared lock: a
@@ -93,7 +119,15 @@ enum Engine {
   /// created while the command waits for the lock and reads the store.
   static func connect(_ network: String, _ sandbox: SandboxSpec, _ endpoint: EndpointSpec) throws {
     let prepared = takeAhead(sandbox) ?? Controller.speculativeNamespace(for: sandbox)
+    // A guess the connect did not take (the sandbox existed, or no
+    // controller could be had): its thread waits to be told. (Nothing to
+    // do once taken.)
+    defer { if let prepared { warnEach(prepared.discard()) } }
     _ = try changing().connect(network, sandbox, endpoint: endpoint, prepared: prepared)
+  }
+
+  private static func warnEach(_ lines: [String]) {
+    for line in lines { writeError(messagePrefix() + "warning: " + line + "\n") }
   }
 
   /// Within a batch: the namespace of the next line's connect, started
@@ -122,7 +156,7 @@ enum Engine {
   static func discardAhead(upTo line: Int = .max) {
     while let first = ahead.first, first.line <= line {
       ahead.removeFirst()
-      for warning in first.namespace.discard() { writeError(messagePrefix() + "warning: " + warning + "\n") }
+      warnEach(first.namespace.discard())
     }
   }
 

@@ -13,7 +13,7 @@ struct GlobalOptions {
   /// `--json`, `-j`, `-json` (as ip spells it): the command prints JSON,
   /// when it prints anything.
   var json = false
-  /// `-batch FILE` (`--batch`), as `ip -batch FILE`: the commands of FILE
+  /// `-batch FILE` (`--batch`, `-b`), as `ip -batch FILE`: the commands of FILE
   /// ("-": stdin), one per line (BatchRunner).
   var batch: String?
   /// `-force`, `--force` with -batch: go on after a failing line.
@@ -48,7 +48,7 @@ struct GlobalOptions {
         global.force = true
         index += 1
         continue
-      } else if argument == "-batch" || argument == "--batch" || argument.hasPrefix("--batch=") {
+      } else if argument == "-batch" || argument == "--batch" || argument == "-b" || argument.hasPrefix("--batch=") {
         let file: String
         if argument.hasPrefix("--batch=") {
           file = String(argument.dropFirst("--batch=".count))

@@ -36,9 +36,14 @@ enum Kernel {
   private static func keptSocket(in namespace: String?) throws -> RouteSocket {
     if var kept = keptSockets, let index = kept.firstIndex(where: { $0.name == namespace }) {
       let entry = kept.remove(at: index)
-      kept.append(entry)
+      // The name may name another namespace since (`ip netns del` and
+      // `add` by someone else, while the batch let the lock go).
+      if entry.name == nil || names(entry) {
+        kept.append(entry)
+        keptSockets = kept
+        return entry.socket
+      }
       keptSockets = kept
-      return entry.socket
     }
     let socket: RouteSocket
     let inode: ino_t
@@ -64,11 +69,14 @@ enum Kernel {
   /// when the line that deleted it ends, as it would one command at a time.
   static func dropStaleSockets() {
     guard let kept = keptSockets, kept.contains(where: { $0.name != nil }) else { return }
-    keptSockets = kept.filter { entry in
-      guard let name = entry.name else { return true }
-      var st = stat()
-      return stat(namespaces.path + "/" + name, &st) == 0 && st.st_ino == entry.inode
-    }
+    keptSockets = kept.filter { $0.name == nil || names($0) }
+  }
+
+  /// Whether the entry's name still names its namespace.
+  private static func names(_ entry: KeptSocket) -> Bool {
+    guard let name = entry.name else { return false }
+    var st = stat()
+    return stat(namespaces.path + "/" + name, &st) == 0 && st.st_ino == entry.inode
   }
 
   static func open(namespace: String) throws -> NetworkNamespace {

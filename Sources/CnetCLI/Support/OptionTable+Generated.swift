@@ -370,7 +370,7 @@ extension OptionTable {
       return CommandOptions(
         path: ["batch"], aliases: [],
         options: [
-          OptionSpec(["--force", "--force"], value: false, repeats: false),
+          OptionSpec(["--force", "-force"], value: false, repeats: false),
           OptionSpec(["--json"], value: false, repeats: false),
           OptionSpec(["-n", "--netns"], value: true, repeats: false),
           OptionSpec(["--version"], value: false, repeats: false),
@@ -634,7 +634,7 @@ extension OptionTable {
       return CommandOptions(
         path: ["help"], aliases: [],
         options: [
-          OptionSpec(["-h", "--help", "--help"], value: false, repeats: false),
+          OptionSpec(["-h", "--help", "-help"], value: false, repeats: false),
           OptionSpec(["--version"], value: false, repeats: false),
         ])
     default:

@@ -74,7 +74,8 @@ enum OptionTable {
         attached = String(word[word.index(after: equals)...])
       }
       let isLong = name.hasPrefix("--")
-      if !isLong, name.utf8.count > 2 {
+      // (A long name with one dash, `batch -force`, is the table's.)
+      if !isLong, name.utf8.count > 2, !command.options.contains(where: { $0.names.contains(name) }) {
         if Self.isNumber(word) {
           positionals += 1
           prepared.append(word)

@@ -229,7 +229,8 @@ struct HostsFiles {
   /// batch edits it.
   private func held(_ networkID: String) throws -> [UInt8]? {
     if let held = deferred.files[networkID] { return held }
-    return try directory(create: false)?.read(networkID)
+    // Read as a single command reads it: a link there is refused.
+    return try directory(create: false)?.withMappedBytes(networkID) { Array($0) }
   }
 
   /// Writes the files held back, and stops holding them; returns the ids
@@ -263,14 +264,19 @@ final class DeferredHosts {
   var files: [String: [UInt8]] = [:]
   /// The networks in the order first edited, for a stable order of writes.
   var order: [String] = []
-  /// Called before the first edit is held back (to leave the mark).
+  /// Called before an edit is held back while the store has no mark.
   var beforeFirst: () throws -> Void = {}
+  /// Whether the store has the mark.
+  var marked = false
   /// Networks whose sandboxes with hosts files of their own are to be
   /// written again with them.
   var ownHostsStale: [String] = []
 
   func set(_ networkID: String, _ bytes: [UInt8]) throws {
-    if files.isEmpty, order.isEmpty { try beforeFirst() }
+    if !marked {
+      try beforeFirst()
+      marked = true
+    }
     if files.updateValue(bytes, forKey: networkID) == nil, !order.contains(networkID) { order.append(networkID) }
   }
 }
