@@ -62,44 +62,26 @@ enum BatchRunner {
     var reader = LineReader(fd: fd)
     var status: Int32 = 0
     let source = file == "-" ? "stdin" : file
-    // The line to run next, read and split already; and whether the input
-    // has more.
-    var ahead: Line?
     // The last line run, for the message of a stop by a signal.
     var last: Int?
     while true {
       if let signal = Interruption.pending() { stop(by: signal, after: last) }
       let line: Line
-      if let read = ahead {
-        line = read
-        ahead = nil
-      } else {
-        do {
-          // No line to run until the input says more: the lock and the
-          // store are let go meanwhile, so that a slow writer (a person at a
-          // terminal, a script that runs cnet itself) holds nobody up.
-          if reader.wouldWait() { try Engine.release() }
-          guard let (number, text) = try reader.next() else { break }
-          line = Line(number: number, text: text, namespace: namespace, json: json)
-        } catch {
-          if let signal = Interruption.pending() { stop(by: signal, after: last) }
-          report(error, reading: source)
-          status = ExitStatus.failed.rawValue
-          break
-        }
-      }
-      // The next line, when the input holds it already: a connect's new
-      // namespace is started now, on the other core, while this line runs
-      // (not for a sandbox this line may make itself).
-      if let (number, text) = reader.nextIfRead() {
-        ahead = Line(number: number, text: text, namespace: namespace, json: json)
-        if case .some(.connect(_, let sandbox, _, let options)) = ahead?.fast, line.sandbox != sandbox {
-          Engine.prepareAhead(line: number, sandbox, options)
-        }
+      do {
+        // No line to run until the input says more: the lock and the
+        // store are let go meanwhile, so that a slow writer (a person at a
+        // terminal, a script that runs cnet itself) holds nobody up.
+        if reader.wouldWait() { try Engine.release() }
+        guard let (number, text) = try reader.next() else { break }
+        line = Line(number: number, text: text, namespace: namespace, json: json)
+      } catch {
+        if let signal = Interruption.pending() { stop(by: signal, after: last) }
+        report(error, reading: source)
+        status = ExitStatus.failed.rawValue
+        break
       }
       batchLine = line.number
       let failed = run(line)
-      Engine.discardAhead(upTo: line.number)
       fflush(nil)
       Kernel.dropStaleSockets()
       last = line.number
@@ -123,7 +105,6 @@ enum BatchRunner {
       batchLine = nil
     }
     batchLine = nil
-    Engine.discardAhead()
     do {
       try Engine.release()
     } catch {
@@ -140,12 +121,6 @@ enum BatchRunner {
     let words: Result<GlobalOptions?, Error>
     /// What the fast path makes of it, when it takes it.
     let fast: FastPath?
-
-    /// The sandbox a connect line names.
-    var sandbox: String? {
-      if case .connect(_, let sandbox, _, _)? = fast { return sandbox }
-      return nil
-    }
 
     init(number: Int, text: String, namespace: String?, json: Bool) {
       self.number = number
@@ -221,7 +196,6 @@ enum BatchRunner {
   /// that a script's loop around it stops as for any command.
   private static func stop(by signal: Int32, after last: Int?) -> Never {
     batchLine = nil
-    Engine.discardAhead()
     do { try Engine.release() } catch { report(error) }
     let name = String(cString: strsignal(signal))
     writeError("cnet: batch stopped by a signal (\(name))\(last.map { " after line \($0)" } ?? " before its first line"); the lines run are done\n")
@@ -245,16 +219,16 @@ struct LineReader {
 
   /// The next line and its number (its first physical line's); nil at the end.
   mutating func next() throws -> (number: Int, text: String)? {
-    try next(reading: true)
-  }
-
-  /// The next line when it is read in whole already (nil otherwise, and
-  /// nothing is taken): reading more could wait for a pipe's writer.
-  mutating func nextIfRead() -> (number: Int, text: String)? {
-    let (savedStart, savedLines) = (start, lines)
-    if let line = try? next(reading: false) { return line }
-    (start, lines) = (savedStart, savedLines)
-    return nil
+    var text = ""
+    var number = 0
+    while let physical = try physicalLine() {
+      lines += 1
+      if number == 0 { number = lines }
+      text += String(decoding: physical, as: UTF8.self)
+      guard physical.last == UInt8(ascii: "\\"), ShellWords.continues(text) else { break }
+      text += "\n"
+    }
+    return number == 0 ? nil : (number, text)
   }
 
   /// Whether `next` would wait for the input's writer: no line is read
@@ -265,25 +239,7 @@ struct LineReader {
     return poll(&request, 1, 0) == 0
   }
 
-  private mutating func next(reading: Bool) throws -> (number: Int, text: String)? {
-    var text = ""
-    var number = 0
-    while true {
-      guard let physical = try physicalLine(reading: reading) else {
-        // A line continued at the end of what was read: not whole yet.
-        if !reading, number != 0, !atEnd { throw CnetError(.failed, "not read yet") }
-        break
-      }
-      lines += 1
-      if number == 0 { number = lines }
-      text += String(decoding: physical, as: UTF8.self)
-      guard physical.last == UInt8(ascii: "\\"), ShellWords.continues(text) else { break }
-      text += "\n"
-    }
-    return number == 0 ? nil : (number, text)
-  }
-
-  private mutating func physicalLine(reading: Bool) throws -> ArraySlice<UInt8>? {
+  private mutating func physicalLine() throws -> ArraySlice<UInt8>? {
     while true {
       if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
         defer { start = newline + 1 }
@@ -294,7 +250,6 @@ struct LineReader {
         defer { start = buffer.count }
         return buffer[start...]
       }
-      guard reading else { return nil }
       buffer.removeFirst(start)
       start = 0
       try fill()

@@ -118,7 +118,7 @@ enum Engine {
   /// `connect`, with the sandbox's namespace (when it will be a new one)
   /// created while the command waits for the lock and reads the store.
   static func connect(_ network: String, _ sandbox: SandboxSpec, _ endpoint: EndpointSpec) throws {
-    let prepared = takeAhead(sandbox) ?? Controller.speculativeNamespace(for: sandbox)
+    let prepared = Controller.speculativeNamespace(for: sandbox)
     // A guess the connect did not take (the sandbox existed, or no
     // controller could be had): its thread waits to be told. (Nothing to
     // do once taken.)
@@ -128,36 +128,6 @@ enum Engine {
 
   private static func warnEach(_ lines: [String]) {
     for line in lines { writeError(messagePrefix() + "warning: " + line + "\n") }
-  }
-
-  /// Within a batch: the namespace of the next line's connect, started
-  /// while the line before it runs (the same guess `connect` makes while
-  /// it waits for the lock, a line earlier), by line number.
-  nonisolated(unsafe) private static var ahead: [(line: Int, name: String, namespace: PendingNamespace)] = []
-
-  static func prepareAhead(line: Int, _ sandbox: String, _ options: SandboxRequest) {
-    guard let spec = try? options.spec(name: sandbox),
-      let namespace = Controller.speculativeNamespace(for: spec)
-    else { return }
-    ahead.append((line, sandbox, namespace))
-  }
-
-  /// The namespace started ahead for this line's `sandbox`, when it was.
-  private static func takeAhead(_ sandbox: SandboxSpec) -> PendingNamespace? {
-    // (Made only for a sandbox without --pid or --netns, as is a guess.)
-    guard let line = batchLine, sandbox.pid == nil, sandbox.netns == nil,
-      let index = ahead.firstIndex(where: { $0.line == line && $0.name == sandbox.name })
-    else { return nil }
-    return ahead.remove(at: index).namespace
-  }
-
-  /// Namespaces started ahead for lines up to `line` (all without one)
-  /// that did not take them: discarded.
-  static func discardAhead(upTo line: Int = .max) {
-    while let first = ahead.first, first.line <= line {
-      ahead.removeFirst()
-      warnEach(first.namespace.discard())
-    }
   }
 
   /// For ls and inspect: nil when cnet has stored nothing yet.
