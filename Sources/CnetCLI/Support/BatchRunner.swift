@@ -159,7 +159,11 @@ enum BatchRunner {
     case .success(nil):
       return nil
     case .success(let words?):
-      outcome = CnetMain.run(words, inBatch: true, fast: line.fast)
+      if let fast = line.fast {
+        outcome = CnetMain.run(fast, inBatch: true)
+      } else {
+        outcome = CnetMain.parseAndRun(words, inBatch: true)
+      }
     case .failure(let error):
       outcome = CnetMain.parseFailure(error)
     }

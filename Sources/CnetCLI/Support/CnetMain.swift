@@ -19,7 +19,14 @@ public enum CnetMain {
     if let batch = global.batch {
       finish(BatchRunner.run(batch, force: global.force, namespace: global.namespace, json: global.json))
     }
-    switch run(global) {
+    // (Ended here, not returned from: FastPath? then needs no destroying,
+    // whose metadata the runtime would build at every start.)
+    if let fast = FastPath.match(global.remaining, namespace: global.namespace) { end(run(fast)) }
+    end(parseAndRun(global))
+  }
+
+  private static func end(_ outcome: Outcome) -> Never {
+    switch outcome {
     case .done: finish()
     case .failed(let message, let status): fail(message, status)
     case .exit(let code): exit(code)
@@ -38,17 +45,22 @@ public enum CnetMain {
     case argumentParser(Error)
   }
 
-  /// Parses and runs one command line, its global options split off;
-  /// `inBatch`: a line of a batch, which refuses some commands; `matched`:
-  /// what FastPath.match made of the line already, if it was asked.
-  static func run(_ global: GlobalOptions, inBatch: Bool = false, fast matched: FastPath?? = nil) -> Outcome {
+  /// Runs what the fast path made of a line; `inBatch`: a line of a
+  /// batch, which refuses some commands.
+  static func run(_ fast: FastPath, inBatch: Bool = false) -> Outcome {
+    if inBatch, let why = BatchRunner.refusal(fast) { return .failed(why, .usage) }
+    do {
+      try fast.run()
+      return .done
+    } catch {
+      return parseFailure(error)
+    }
+  }
+
+  /// Parses a line the fast path does not take, and runs it.
+  static func parseAndRun(_ global: GlobalOptions, inBatch: Bool = false) -> Outcome {
     var command: ParsableCommand
     do {
-      if let fast = matched ?? FastPath.match(global.remaining, namespace: global.namespace) {
-        if inBatch, let why = BatchRunner.refusal(fast) { return .failed(why, .usage) }
-        try fast.run()
-        return .done
-      }
       let words = try OptionTable.prepare(global.remaining)
       try checkHelpTopic(words)
       command = try CnetCommand.parseAsRoot(words)
