@@ -10,12 +10,12 @@ extension Controller {
   public func deferHostsFiles() {
     let deferred = files.hosts.deferred
     deferred.isOn = true
-    deferred.beforeFirst = { [unowned self] in try store.setMeta(Store.hostsUnwrittenKey, "1") }
+    deferred.beforeFirst = { [unowned self] in try files.hosts.markUnwritten() }
   }
 
   /// Writes what the batch held back: the networks' hosts files, then the
   /// hosts files of their sandboxes that keep files of their own; then
-  /// takes the store's mark away. Called when the batch ends and before it
+  /// takes the mark away. Called when the batch ends and before it
   /// lets the lock go, so that no other command sees them unwritten.
   public func writeDeferredFiles() throws {
     let deferred = files.hosts.deferred
@@ -28,7 +28,7 @@ extension Controller {
     defer { deferred.isOn = true }
     for network in stale { try refreshOwnHosts(on: network) }
     if hadMark {
-      try store.deleteMeta(Store.hostsUnwrittenKey)
+      files.hosts.clearUnwritten()
       deferred.marked = false
     }
   }

@@ -14,7 +14,10 @@ extension Controller {
   /// again half-way through is fine too. Returns what it did (with
   /// `dryRun`, what it would do).
   public func settle(dryRun: Bool) throws -> [String] {
-    guard try store.hasUnsettledRecords() else { return [] }
+    // (A batch killed before it wrote the hosts files it held back: see
+    // the end. A batch still running holds them itself: gc in a batch.)
+    let hostsUnwritten = !files.hosts.deferred.isOn && files.hosts.isMarkedUnwritten
+    guard try hostsUnwritten || store.hasUnsettledRecords() else { return [] }
     var report: [String] = []
     var touched: Set<String> = []
     let endpoints = try store.unsettledEndpoints()
@@ -58,13 +61,12 @@ extension Controller {
       if !dryRun { try finishRemoving(network) }
     }
     for network in touched { try refreshOwnHosts(on: network) }
-    // (A batch that is still running holds them itself: gc in a batch.)
-    if !files.hosts.deferred.isOn, try store.meta(Store.hostsUnwrittenKey) != nil {
+    if hostsUnwritten {
       report.append("write the hosts files again: a batch ended before it wrote them")
       if !dryRun {
         _ = try rebuildFiles(dryRun: false, all: true)
         for network in try store.networks() where network.state == .ready { try refreshOwnHosts(on: network.id) }
-        try store.deleteMeta(Store.hostsUnwrittenKey)
+        files.hosts.clearUnwritten()
       }
     }
     return report

@@ -104,15 +104,6 @@ public final class Store {
     try database.statement("SELECT value FROM meta WHERE key = ?").bind(.text(key)).first { $0.text(0) }
   }
 
-  public func deleteMeta(_ key: String) throws {
-    try database.statement("DELETE FROM meta WHERE key = ?").bind(.text(key)).run()
-  }
-
-  /// Left by a batch that holds the hosts files back until it ends; the
-  /// next settle writes them again when the batch was killed first
-  /// (hasUnsettledRecords asks for it by this name).
-  public static let hostsUnwrittenKey = "hosts_unwritten"
-
   public func setMeta(_ key: String, _ value: String) throws {
     try database.statement("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
       .bind(.text(key), .text(value)).run()
@@ -284,7 +275,6 @@ public final class Store {
       SELECT EXISTS (SELECT 1 FROM endpoints WHERE state != 'ready' OR join_state IN ('joining', 'leaving'))
         OR EXISTS (SELECT 1 FROM sandboxes WHERE state != 'ready')
         OR EXISTS (SELECT 1 FROM networks WHERE state != 'ready')
-        OR EXISTS (SELECT 1 FROM meta WHERE key = 'hosts_unwritten')
       """).first { $0.int(0) != 0 } ?? false
   }
 

@@ -196,7 +196,7 @@ EOF
   [ "$made" -ge 40 ] && [ "$made" -lt 400 ]
   # At most the line in progress is half-done; the hosts file was held back.
   [ "$(store "select count(*) from endpoints where join_state != 'joined' or state != 'ready'")" -le 1 ]
-  [ "$(store "select value from meta where key = 'hosts_unwritten'")" = 1 ]
+  in_host test -e /run/cnet/hosts-unwritten
   run cnet gc
   assert_success
   [[ "$output" == *"write the hosts files again: a batch ended before it wrote them"* ]]
@@ -211,7 +211,7 @@ EOF
   for name in $(echo "$sandboxes" | sed -n '1p;$p'); do
     in_host ip -n "$name" -4 -o addr show dev eth0 | grep -q "10.63."
   done
-  [ -z "$(store "select value from meta where key = 'hosts_unwritten'")" ]
+  run ! in_host test -e /run/cnet/hosts-unwritten
   run cnet gc --dry-run
   [ -z "$output" ]
   # The rest of the batch runs again from where it stopped.
@@ -268,7 +268,7 @@ EOF
   [ "$status" -eq 143 ]
   # Nothing half-done, nothing held back, nothing for gc.
   [ "$(store "select count(*) from endpoints where join_state != 'joined' or state != 'ready'")" -eq 0 ]
-  [ -z "$(store "select value from meta where key = 'hosts_unwritten'")" ]
+  run ! in_host test -e /run/cnet/hosts-unwritten
   run cnet gc --dry-run
   [ -z "$output" ]
   [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" = "$(in_host ip netns list | wc -l)" ]
@@ -310,8 +310,32 @@ EOF
   run cnet batch "$BATS_TEST_TMPDIR/b"
   assert_success
   [ -z "$output" ]
-  [ -z "$(store "select value from meta where key = 'hosts_unwritten'")" ]
+  run ! in_host test -e /run/cnet/hosts-unwritten
   [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect lab --json | jq -r '.[0].Id')")" -eq 3 ]
+  run cnet gc --dry-run
+  [ -z "$output" ]
+}
+
+@test "after a batch killed with its hosts files held back, the next command writes them again" {
+  cnet network create lab --subnet 10.69.0.0/16 >/dev/null
+  seq 1 300 | sed 's/.*/connect lab h&/' >"$BATS_TEST_TMPDIR/b"
+  in_host_bg "$CNET_BIN" batch "$BATS_TEST_TMPDIR/b"
+  local pid=$LAST_PID i
+  for i in $(seq 1 300); do
+    [ "$(in_host ip netns list | wc -l)" -ge 30 ] && break
+    sleep 0.05
+  done
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  in_host test -e /run/cnet/hosts-unwritten
+  local network
+  network=$(cnet network inspect lab --json | jq -r '.[0].Id')
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$network")" -lt 30 ]
+  # Not gc: any command that changes something settles first.
+  cnet connect lab after
+  run ! in_host test -e /run/cnet/hosts-unwritten
+  [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$network")" = "$(cnet sandbox ls --json | jq length)" ]
+  in_host grep -q "after" /run/cnet/hosts/"$network"
   run cnet gc --dry-run
   [ -z "$output" ]
 }

@@ -225,6 +225,25 @@ struct HostsFiles {
 
   // MARK: - Within a batch
 
+  /// /run/cnet/hosts-unwritten: there while a batch holds edits back (see
+  /// DeferredHosts). Beside the files it is about: a reboot empties both.
+  static let unwrittenMark = "hosts-unwritten"
+
+  func markUnwritten() throws {
+    try Directory.base(runDirectory, create: true)?.write(Self.unwrittenMark, "a cnet batch holds hosts files back\n")
+  }
+
+  func clearUnwritten() {
+    (try? Directory.base(runDirectory, create: false))?.remove(Self.unwrittenMark)
+  }
+
+  /// Whether a batch held edits back and has not written them (one stat,
+  /// at every settle).
+  var isMarkedUnwritten: Bool {
+    var st = stat()
+    return lstat(runDirectory + "/" + Self.unwrittenMark, &st) == 0
+  }
+
   /// A network's file as held back, or as read from disk the first time a
   /// batch edits it.
   private func held(_ networkID: String) throws -> [UInt8]? {
@@ -257,8 +276,8 @@ struct HostsFiles {
 /// thousand sandboxes one by one would write it a thousand times, 50 MB in
 /// all; held back, it is written once, with the same lines in the same
 /// order. Off for a single command. A batch killed before it wrote them
-/// leaves a mark in the store, and the next command's settle writes every
-/// hosts file again from the store (Controller.settle).
+/// leaves a mark (HostsFiles.unwrittenMark), and the next command's settle
+/// writes every hosts file again from the store (Controller.settle).
 final class DeferredHosts {
   var isOn = false
   var files: [String: [UInt8]] = [:]
@@ -266,7 +285,7 @@ final class DeferredHosts {
   var order: [String] = []
   /// Called before an edit is held back while the store has no mark.
   var beforeFirst: () throws -> Void = {}
-  /// Whether the store has the mark.
+  /// Whether the mark is there.
   var marked = false
   /// Networks whose sandboxes with hosts files of their own are to be
   /// written again with them.
