@@ -24,9 +24,10 @@ struct Batch: NamespaceScoped {
       reservation, change and commit, so a batch killed half-way leaves the \
       lines before it done and the line in progress for the next command (or \
       `cnet gc`) to finish or undo. The lock is let go between two lines when \
-      another cnet command waits for it. The networks' hosts files are written \
-      once, when the batch ends or lets the lock go. SIGINT or SIGTERM stops \
-      the batch between two lines (exit status 128 + the signal's number).
+      another cnet command waits for it, and while the batch waits for more \
+      input. The networks' hosts files are written once, when the batch ends \
+      or lets the lock go. SIGINT or SIGTERM stops the batch between two \
+      lines, and it ends by that signal (a shell sees 128 + its number).
 
       Examples:
         cnet batch setup.cnet
