@@ -15,8 +15,8 @@ extension Controller {
   /// `dryRun`, what it would do).
   public func settle(dryRun: Bool) throws -> [String] {
     // (A batch killed before it wrote the hosts files it held back: see
-    // the end. A batch still running holds them itself: gc in a batch.)
-    let hostsUnwritten = !files.hosts.deferred.isOn && files.hosts.isMarkedUnwritten
+    // the end. Not this process's own mark: gc in a batch.)
+    let hostsUnwritten = !files.hosts.deferred.marked && files.hosts.isMarkedUnwritten
     guard try hostsUnwritten || store.hasUnsettledRecords() else { return [] }
     var report: [String] = []
     var touched: Set<String> = []

@@ -227,7 +227,7 @@ extension Controller {
   func refreshOwnHosts(on network: String, except skipped: String? = nil) throws {
     // Within a batch, once for the network when its file is written.
     if files.hosts.deferred.isOn {
-      if !files.hosts.deferred.ownHostsStale.contains(network) { files.hosts.deferred.ownHostsStale.append(network) }
+      try files.hosts.deferred.holdOwnHosts(of: network)
       return
     }
     for sandbox in try store.sandboxesWithOwnHosts(on: network, except: skipped) {

@@ -60,6 +60,12 @@ enum BatchRunner {
     Engine.keepsController = true
     Kernel.keptSockets = []
     var reader = LineReader(fd: fd)
+    // No line to run until the input says more (a person at a terminal, a
+    // script that runs cnet itself, half a line written): the lock and the
+    // store are let go meanwhile, so that the writer holds nobody up.
+    reader.beforeWaiting = {
+      do { try Engine.release() } catch { throw LetGoFailure(error: error) }
+    }
     var status: Int32 = 0
     let source = file == "-" ? "stdin" : file
     // The last line run, for the message of a stop by a signal.
@@ -68,12 +74,12 @@ enum BatchRunner {
       if let signal = Interruption.pending() { stop(by: signal, after: last) }
       let line: Line
       do {
-        // No line to run until the input says more: the lock and the
-        // store are let go meanwhile, so that a slow writer (a person at a
-        // terminal, a script that runs cnet itself) holds nobody up.
-        if reader.wouldWait() { try Engine.release() }
         guard let (number, text) = try reader.next() else { break }
         line = Line(number: number, text: text, namespace: namespace, json: json)
+      } catch let failure as LetGoFailure {
+        report(failure.error)
+        status = ExitStatus.failed.rawValue
+        break
       } catch {
         if let signal = Interruption.pending() { stop(by: signal, after: last) }
         report(error, reading: source)
@@ -112,6 +118,11 @@ enum BatchRunner {
       if status == 0 { status = ExitStatus.failed.rawValue }
     }
     return status
+  }
+
+  /// What letting the lock go before waiting for input could not do.
+  struct LetGoFailure: Error {
+    let error: Error
   }
 
   /// A line of the batch, split into words and its global options, with
@@ -235,13 +246,8 @@ struct LineReader {
     return number == 0 ? nil : (number, text)
   }
 
-  /// Whether `next` would wait for the input's writer: no line is read
-  /// yet, and the input has nothing more to give right now.
-  func wouldWait() -> Bool {
-    guard !atEnd, !buffer[start...].contains(UInt8(ascii: "\n")) else { return false }
-    var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    return poll(&request, 1, 0) == 0
-  }
+  /// Called before a read that would wait for the input's writer.
+  var beforeWaiting: () throws -> Void = {}
 
   private mutating func physicalLine() throws -> ArraySlice<UInt8>? {
     while true {
@@ -261,6 +267,8 @@ struct LineReader {
   }
 
   private mutating func fill() throws {
+    var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    if poll(&request, 1, 0) == 0 { try beforeWaiting() }
     try Interruption.waitForInput(fd)
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {

@@ -12,8 +12,12 @@ import Glibc
 /// How CNM commands reach the controller.
 enum Engine {
   /// The controller of the command that is changing things. Kept to the
-  /// end of the process, which `finishForExit` ends: see there.
+  /// end of the process, which `finishForExit` ends (see there), or in a
+  /// batch until `release`.
   nonisolated(unsafe) private static var active: Controller?
+  /// Whether `active` settled and repaired when it was made, as a batch's
+  /// next lines need: one made for `gc --dry-run` did neither.
+  nonisolated(unsafe) private static var activeSettled = false
 
   /// For commands that change something: waits for the operation lock
   /// (CNET_LOCK_TIMEOUT seconds, 60 by default) and settles whatever an
@@ -22,8 +26,9 @@ enum Engine {
     if keepsController, active != nil {
       // `gc` and `firewall reload` settle and repair themselves, and say
       // what they did: they get a controller of their own, as they would
-      // one command at a time, with what the batch held back written.
-      if settle, repair, !storeMayBeNew, let active { return active }
+      // one command at a time, with what the batch held back written; and
+      // a line after them gets one that settled.
+      if settle, repair, !storeMayBeNew, activeSettled, let active { return active }
       try release()
     }
     var settings = try settings()
@@ -34,6 +39,7 @@ enum Engine {
     let controller = try Controller.forChanges(settings, settle: settle, repair: repair)
     if keepsController { controller.deferHostsFiles() }
     active = controller
+    activeSettled = settle && repair
     return controller
   }
 
@@ -52,10 +58,16 @@ enum Engine {
   /// it; the next line that changes something opens a new one, which
   /// settles what another command may have left meanwhile.
   static func release() throws {
+    // A socket kept in a namespace keeps the namespace alive: with the
+    // lock let go, another command may delete a sandbox's, and the kernel
+    // must then reap what is inside.
+    Kernel.forgetNamespaces()
     guard let controller = active else { return }
     active = nil
     try controller.writeDeferredFiles()
-    try controller.store.checkpoint()
+    // (A reader may hold the log a moment: the next holder's checkpoint
+    // will do.)
+    try? controller.store.checkpoint()
   }
 
   /// Within a batch, between two lines: when another cnet command waits
@@ -132,7 +144,7 @@ enum Engine {
 
   /// For ls and inspect: nil when cnet has stored nothing yet.
   static func reading() throws -> Controller? {
-    // A batch's kept controller: its connection holds the store exclusively.
+    // A batch's kept controller: one connection for the whole batch.
     if let active { return active }
     return try Controller.forReading()
   }

@@ -72,6 +72,12 @@ enum Kernel {
     keptSockets = kept.filter { $0.name == nil || names($0) }
   }
 
+  /// Within a batch, when it lets the lock go: the sockets kept in named
+  /// namespaces are closed (dropStaleSockets says why).
+  static func forgetNamespaces() {
+    keptSockets = keptSockets?.filter { $0.name == nil }
+  }
+
   /// Whether the entry's name still names its namespace.
   private static func names(_ entry: KeptSocket) -> Bool {
     guard let name = entry.name else { return false }

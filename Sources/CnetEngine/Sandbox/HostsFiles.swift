@@ -283,7 +283,7 @@ final class DeferredHosts {
   var files: [String: [UInt8]] = [:]
   /// The networks in the order first edited, for a stable order of writes.
   var order: [String] = []
-  /// Called before an edit is held back while the store has no mark.
+  /// Called before an edit is held back while there is no mark.
   var beforeFirst: () throws -> Void = {}
   /// Whether the mark is there.
   var marked = false
@@ -292,10 +292,18 @@ final class DeferredHosts {
   var ownHostsStale: [String] = []
 
   func set(_ networkID: String, _ bytes: [UInt8]) throws {
-    if !marked {
-      try beforeFirst()
-      marked = true
-    }
+    try mark()
     if files.updateValue(bytes, forKey: networkID) == nil, !order.contains(networkID) { order.append(networkID) }
+  }
+
+  func holdOwnHosts(of networkID: String) throws {
+    try mark()
+    if !ownHostsStale.contains(networkID) { ownHostsStale.append(networkID) }
+  }
+
+  private func mark() throws {
+    guard !marked else { return }
+    try beforeFirst()
+    marked = true
   }
 }
