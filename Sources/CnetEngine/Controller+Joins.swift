@@ -278,6 +278,7 @@ extension Controller {
       try refreshOwnHosts(on: network.id, except: sandbox.id)
       if sandboxIsNew {
         context = try realize(sandbox, prepared: prepared, opened: opened)
+        afterNamespace?()
       } else {
         guard let opened = openNamespace(sandbox) else {
           throw CnetError(.notFound, "the namespace of sandbox \"\(sandbox.name)\" is gone; run `cnet gc`")

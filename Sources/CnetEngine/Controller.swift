@@ -40,6 +40,9 @@ public final class Controller {
   var pluginIPAMs: [(name: String, driver: any IPAMDriver)] = []
   /// The gateway bridge network's id once looked up (nil inside: there is none).
   var gatewayBridgeLookup: String??
+  /// Called once a join has its new sandbox's namespace made (and the
+  /// pair in it): a batch starts its next line's namespace then.
+  public var afterNamespace: (() -> Void)?
 
   /// Where things live. The defaults are DESIGN §5's; tests point them at
   /// their own throwaway directories.

@@ -284,11 +284,13 @@ EOF
   cnet network create front --subnet 10.66.0.0/24 >/dev/null
   cnet network create back --subnet 10.67.0.0/24 >/dev/null
   in_host mkfifo /run/cnet/feed
-  in_host_bg sh -c "exec $CNET_BIN batch /run/cnet/feed"
+  in_host_bg sh -c "exec $CNET_BIN batch --force /run/cnet/feed"
   local batch=$LAST_PID
   # The writer: the same sandboxes on two networks, on consecutive lines
-  # (the second line's sandbox exists when it runs), then it waits.
-  in_host_bg sh -c 'exec 3>/run/cnet/feed; for i in $(seq 1 30); do echo "connect front d$i"; echo "connect back d$i"; done >&3; exec sleep 60'
+  # (the second line's sandbox exists when it runs), and a line that fails
+  # after each (its namespace, started while the line before ran, is not
+  # taken); then it waits.
+  in_host_bg sh -c 'exec 3>/run/cnet/feed; for i in $(seq 1 30); do echo "connect front d$i"; echo "connect back d$i"; echo "connect nosuch z$i"; done >&3; exec sleep 60'
   local writer=$LAST_PID i
   for i in $(seq 1 200); do
     [ "$(cnet sandbox ls --json 2>/dev/null | jq '[.[] | select(.Endpoints | length == 2)] | length')" = 30 ] && break
@@ -304,10 +306,12 @@ EOF
   pid=$(pgrep -f "$CNET_BIN batch /run/cnet/feed" | head -1)
   [ "$(ls /proc/"$pid"/task | wc -l)" -le 2 ]
   [ "$(ls /proc/"$pid"/fd | wc -l)" -le 12 ]
+  [ -z "$(in_host ip netns list | grep '^z')" ]
   # What it held back was written when it let the lock go.
   [ "$(in_host grep -c '# cnet endpoint' /run/cnet/hosts/"$(cnet network inspect back --json | jq -r '.[0].Id')")" -eq 30 ]
   kill "$writer"
-  wait "$batch"
+  run wait "$batch"
+  [ "$status" -eq 2 ]
 }
 
 @test "gc in a batch: nothing to report, and what the batch held back is written" {

@@ -86,8 +86,18 @@ enum BatchRunner {
         status = ExitStatus.failed.rawValue
         break
       }
+      // A connect on the next line, when the input holds it already: its
+      // namespace is started once this line's own is made (Engine.connect).
+      Engine.nextConnect = nil
+      if let (number, text) = reader.peek(),
+        case .connect(_, let sandbox, _, let options)? = Line(number: number, text: text, namespace: namespace, json: json).fast,
+        line.sandbox != sandbox
+      {
+        Engine.nextConnect = (number, sandbox, options)
+      }
       batchLine = line.number
       let failed = run(line)
+      Engine.discardAhead(upTo: line.number)
       fflush(nil)
       Kernel.dropStaleSockets()
       last = line.number
@@ -111,6 +121,7 @@ enum BatchRunner {
       batchLine = nil
     }
     batchLine = nil
+    Engine.discardAhead()
     do {
       try Engine.release()
     } catch {
@@ -132,6 +143,12 @@ enum BatchRunner {
     let words: Result<GlobalOptions?, Error>
     /// What the fast path makes of it, when it takes it.
     let fast: FastPath?
+
+    /// The sandbox a connect line names.
+    var sandbox: String? {
+      if case .connect(_, let sandbox, _, _)? = fast { return sandbox }
+      return nil
+    }
 
     init(number: Int, text: String, namespace: String?, json: Bool) {
       self.number = number
@@ -211,6 +228,7 @@ enum BatchRunner {
   /// that a script's loop around it stops as for any command.
   private static func stop(by signal: Int32, after last: Int?) -> Never {
     batchLine = nil
+    Engine.discardAhead()
     do { try Engine.release() } catch { report(error) }
     let name = String(cString: strsignal(signal))
     writeError("cnet: batch stopped by a signal (\(name))\(last.map { " after line \($0)" } ?? " before its first line"); the lines run are done\n")
@@ -234,9 +252,26 @@ struct LineReader {
 
   /// The next line and its number (its first physical line's); nil at the end.
   mutating func next() throws -> (number: Int, text: String)? {
+    try next(reading: true)
+  }
+
+  /// The next line when it is read in whole already, without taking it;
+  /// nil otherwise (reading more could wait for the input's writer).
+  mutating func peek() -> (number: Int, text: String)? {
+    let (savedStart, savedLines) = (start, lines)
+    defer { (start, lines) = (savedStart, savedLines) }
+    return (try? next(reading: false)) ?? nil
+  }
+
+  private mutating func next(reading: Bool) throws -> (number: Int, text: String)? {
     var text = ""
     var number = 0
-    while let physical = try physicalLine() {
+    while true {
+      guard let physical = try physicalLine(reading: reading) else {
+        // A line that goes on past what is read is not whole yet.
+        if !reading, !atEnd { return nil }
+        break
+      }
       lines += 1
       if number == 0 { number = lines }
       text += String(decoding: physical, as: UTF8.self)
@@ -249,7 +284,7 @@ struct LineReader {
   /// Called before a read that would wait for the input's writer.
   var beforeWaiting: () throws -> Void = {}
 
-  private mutating func physicalLine() throws -> ArraySlice<UInt8>? {
+  private mutating func physicalLine(reading: Bool) throws -> ArraySlice<UInt8>? {
     while true {
       if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
         defer { start = newline + 1 }
@@ -260,6 +295,7 @@ struct LineReader {
         defer { start = buffer.count }
         return buffer[start...]
       }
+      guard reading else { return nil }
       buffer.removeFirst(start)
       start = 0
       try fill()

@@ -130,12 +130,51 @@ enum Engine {
   /// `connect`, with the sandbox's namespace (when it will be a new one)
   /// created while the command waits for the lock and reads the store.
   static func connect(_ network: String, _ sandbox: SandboxSpec, _ endpoint: EndpointSpec) throws {
-    let prepared = Controller.speculativeNamespace(for: sandbox)
+    let prepared = takeAhead(sandbox) ?? Controller.speculativeNamespace(for: sandbox)
     // A guess the connect did not take (the sandbox existed, or no
     // controller could be had): its thread waits to be told. (Nothing to
     // do once taken.)
     defer { if let prepared { warnEach(prepared.discard()) } }
-    _ = try changing().connect(network, sandbox, endpoint: endpoint, prepared: prepared)
+    let controller = try changing()
+    // Within a batch: once this line's namespace and pair are made, the
+    // next line's namespace is started on the other core, while this one
+    // finishes (earlier, both would compete for the kernel's locks).
+    if let next = nextConnect {
+      controller.afterNamespace = { prepareAhead(next.line, next.sandbox, next.options) }
+    }
+    defer { controller.afterNamespace = nil }
+    _ = try controller.connect(network, sandbox, endpoint: endpoint, prepared: prepared)
+  }
+
+  /// Within a batch: a connect on the next line, when the input holds it
+  /// already (BatchRunner).
+  nonisolated(unsafe) static var nextConnect: (line: Int, sandbox: String, options: SandboxRequest)?
+  /// The namespaces started for the next line's connect, by line number.
+  nonisolated(unsafe) private static var ahead: [(line: Int, name: String, namespace: PendingNamespace)] = []
+
+  private static func prepareAhead(_ line: Int, _ sandbox: String, _ options: SandboxRequest) {
+    guard !ahead.contains(where: { $0.line == line }), let spec = try? options.spec(name: sandbox),
+      let namespace = Controller.speculativeNamespace(for: spec)
+    else { return }
+    ahead.append((line, sandbox, namespace))
+  }
+
+  /// The namespace started ahead for this line's `sandbox`, when it was.
+  private static func takeAhead(_ sandbox: SandboxSpec) -> PendingNamespace? {
+    // (Made only for a sandbox without --pid or --netns, as is a guess.)
+    guard let line = batchLine, sandbox.pid == nil, sandbox.netns == nil,
+      let index = ahead.firstIndex(where: { $0.line == line && $0.name == sandbox.name })
+    else { return nil }
+    return ahead.remove(at: index).namespace
+  }
+
+  /// Namespaces started ahead for lines up to `line` (all without one)
+  /// that did not take them: discarded.
+  static func discardAhead(upTo line: Int = .max) {
+    while let first = ahead.first, first.line <= line {
+      ahead.removeFirst()
+      warnEach(first.namespace.discard())
+    }
   }
 
   private static func warnEach(_ lines: [String]) {
