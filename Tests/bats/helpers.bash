@@ -143,7 +143,9 @@ cnet_state() {
 # its flags, MAC, carrier, master and details (less the timers, which count
 # by themselves); addresses; routes of every table; the nftables ruleset,
 # iptables' and ip6tables' rules (less their counters); namespaces; cnet's
-# files.
+# files (less their times: a refused command that made a file and took it
+# away again leaves its directory's time changed, and `ls -l` showed it
+# once the minute had turned).
 kernel_snapshot() {
   in_host sh -c '
     [ ! -e /var/lib/cnet/cnet.db ] || sqlite3 -cmd ".timeout 5000" /var/lib/cnet/cnet.db .dump 2>/dev/null
@@ -157,7 +159,7 @@ kernel_snapshot() {
     nft list ruleset 2>/dev/null | sed -E "s/counter packets [0-9]+ bytes [0-9]+/counter/"
     iptables-save 2>/dev/null | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
     ip6tables-save 2>/dev/null | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
-    ls -lR /etc/netns /run/cnet 2>/dev/null
+    ls -lR --time-style=+ /etc/netns /run/cnet 2>/dev/null
     cat /run/cnet/hosts/* /etc/netns/*/* 2>/dev/null; true'
 }
 
