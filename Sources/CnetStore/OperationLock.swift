@@ -33,9 +33,7 @@ public final class OperationLock {
     if !shared, mkdir(path, 0o755) != 0, errno != EEXIST {
       throw CnetError(.failed, "cannot create \(path): \(String(cString: strerror(errno)))")
     }
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
+    let deadline = Self.seconds() + timeout
     var pause: UInt32 = 200
     while true {
       // NOFOLLOW: a link planted at the directory's name is refused.
@@ -55,8 +53,7 @@ public final class OperationLock {
           close(fd)
           throw CnetError(.failed, "cannot lock \(path): \(String(cString: strerror(code)))")
         }
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline {
+        if Self.seconds() >= deadline {
           close(fd)
           throw CnetError(.busy, "gave up after \(Self.format(timeout)) s waiting for another cnet command to finish (lock on \(path)\(Self.holder(path).map { ", held by pid \($0)" } ?? ""))")
         }
@@ -118,20 +115,24 @@ public final class OperationLock {
   /// seconds, so that taking the lock again does not beat them to it
   /// (they poll; the one who let it go would otherwise win at once).
   /// The caller then waits for the lock as usual.
-  public static func yield(path: String = defaultPath, timeout: Double) {
+  public static func yield(path: String, timeout: Double) {
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return }
     defer { close(fd) }
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
+    let deadline = seconds() + timeout
     var pause: UInt32 = 100
     while waiterMarked(on: fd) {
-      clock_gettime(CLOCK_MONOTONIC, &now)
-      if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= deadline { return }
+      if seconds() >= deadline { return }
       usleep(pause)
       pause = min(pause * 2, 2000)
     }
+  }
+
+  /// The monotonic clock, in seconds.
+  private static func seconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
   }
 
   /// Whether `path` names the file `fd` is open on.

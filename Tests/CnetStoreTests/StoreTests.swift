@@ -1,5 +1,6 @@
 import CnetCore
 import CnetTestSupport
+import Dispatch
 import Testing
 
 @testable import CnetStore
@@ -166,6 +167,31 @@ import Glibc
     let path = directory.path + "/run"
     do { _ = try OperationLock(path: path, timeout: 1) }
     _ = try OperationLock(path: path, timeout: 0)
+  }
+
+  /// A waiter says so, and the holder sees it (a batch then lets the lock
+  /// go between two lines); the waiter gets the lock once it is let go.
+  @Test func aWaiterIsSeenByTheHolder() throws {
+    let path = directory.path + "/run"
+    var holder: OperationLock? = try OperationLock(path: path, timeout: 1)
+    #expect(holder?.isWanted == false)
+    final class Outcome: @unchecked Sendable { var held = false }
+    let outcome = Outcome()
+    let taken = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      let waiter = try? OperationLock(path: path, timeout: 30)
+      outcome.held = waiter != nil
+      taken.signal()
+    }
+    var wanted = false
+    for _ in 0..<3000 where !wanted {
+      wanted = holder?.isWanted == true
+      if !wanted { usleep(10_000) }
+    }
+    #expect(wanted)
+    holder = nil
+    taken.wait()
+    #expect(outcome.held)
   }
 
   /// A file in the directory deleted, or the old lock file, changes

@@ -24,23 +24,26 @@ import Glibc
 /// and a batch killed half-way leaves the lines before it done.
 enum BatchRunner {
   static let nested = "a batch cannot run another batch"
+  static let exec = "exec runs a program until it ends; run it with `cnet exec`, not in a batch"
 
-  /// Why a batch does not run `command`; nil when it does. exec replaces
-  /// the process or waits for a program; the others run until stopped.
+  /// Why a batch does not run `command`; nil when it does. exec waits for
+  /// a program; the others run until stopped.
   static func refusal(_ command: ParsableCommand) -> String? {
+    let endless: String
     switch command {
-    case is Exec, is NetnsExec: refusal(.exec("", []))
-    case is PluginServe: "plugin serve runs until stopped; it cannot be part of a batch"
-    case is AgentCommand: "agent runs until stopped; it cannot be part of a batch"
-    case is FirewallWatch: "firewall watch runs until stopped; it cannot be part of a batch"
-    case is Batch: nested
-    default: nil
+    case is Exec, is NetnsExec: return exec
+    case is Batch: return nested
+    case is PluginServe: endless = "plugin serve"
+    case is AgentCommand: endless = "agent"
+    case is FirewallWatch: endless = "firewall watch"
+    default: return nil
     }
+    return endless + " runs until stopped; it cannot be part of a batch"
   }
 
   static func refusal(_ fast: FastPath) -> String? {
     guard case .exec = fast else { return nil }
-    return "exec runs a program until it ends; run it with `cnet exec`, not in a batch"
+    return exec
   }
 
   /// Runs the batch; returns its exit status.
@@ -70,12 +73,19 @@ enum BatchRunner {
     let source = file == "-" ? "stdin" : file
     // The last line run, for the message of a stop by a signal.
     var last: Int?
+    // The next line, read and split while the line before it ran.
+    var ahead: Line?
     while true {
       if let signal = Interruption.pending() { stop(by: signal, after: last) }
       let line: Line
       do {
-        guard let (number, text) = try reader.next() else { break }
-        line = Line(number: number, text: text, namespace: namespace, json: json)
+        if let read = ahead {
+          line = read
+          ahead = nil
+        } else {
+          guard let (number, text) = try reader.next() else { break }
+          line = Line(number: number, text: text, namespace: namespace, json: json)
+        }
       } catch let failure as LetGoFailure {
         report(failure.error)
         status = ExitStatus.failed.rawValue
@@ -89,11 +99,11 @@ enum BatchRunner {
       // A connect on the next line, when the input holds it already: its
       // namespace is started once this line's own is made (Engine.connect).
       Engine.nextConnect = nil
-      if let (number, text) = reader.peek(),
-        case .connect(_, let sandbox, _, let options)? = Line(number: number, text: text, namespace: namespace, json: json).fast,
-        line.sandbox != sandbox
-      {
-        Engine.nextConnect = (number, sandbox, options)
+      if let (number, text) = reader.nextIfRead() {
+        ahead = Line(number: number, text: text, namespace: namespace, json: json)
+        if case .connect(_, let sandbox, _, let options)? = ahead?.fast, line.sandbox != sandbox {
+          Engine.nextConnect = (number, sandbox, options)
+        }
       }
       batchLine = line.number
       let failed = run(line)
@@ -255,12 +265,13 @@ struct LineReader {
     try next(reading: true)
   }
 
-  /// The next line when it is read in whole already, without taking it;
-  /// nil otherwise (reading more could wait for the input's writer).
-  mutating func peek() -> (number: Int, text: String)? {
+  /// The next line when it is read in whole already; nil, with nothing
+  /// taken, otherwise (reading more could wait for the input's writer).
+  mutating func nextIfRead() -> (number: Int, text: String)? {
     let (savedStart, savedLines) = (start, lines)
-    defer { (start, lines) = (savedStart, savedLines) }
-    return (try? next(reading: false)) ?? nil
+    if let line = try? next(reading: false) { return line }
+    (start, lines) = (savedStart, savedLines)
+    return nil
   }
 
   private mutating func next(reading: Bool) throws -> (number: Int, text: String)? {

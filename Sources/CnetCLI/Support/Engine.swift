@@ -49,10 +49,6 @@ enum Engine {
   /// a single command does), until `release`.
   nonisolated(unsafe) static var keepsController = false
 
-  /// Within a batch, between two lines: whether another cnet command waits
-  /// for the lock the kept controller holds.
-  static var isWanted: Bool { active?.lockIsWanted ?? false }
-
   /// Within a batch: writes what its lines held back (hosts files) and
   /// lets the kept controller go, its store connection and the lock with
   /// it; the next line that changes something opens a new one, which

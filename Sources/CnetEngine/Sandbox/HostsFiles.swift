@@ -75,7 +75,7 @@ struct HostsFiles {
   /// The ids of the endpoints with lines in the network's file; nil when
   /// there is no file.
   func endpointIDs(in networkID: String) throws -> Set<String>? {
-    guard let text = try text(of: networkID) else { return nil }
+    guard let text = text(of: networkID, in: try directory(create: false)) else { return nil }
     var ids: Set<String> = []
     let prefix = "# cnet endpoint "
     for line in text.split(separator: "\n") {
@@ -90,11 +90,12 @@ struct HostsFiles {
     (try? directory(create: false))?.remove(networkID)
   }
 
-  /// The network's file as it stands (held back within a batch, or on
-  /// disk); nil when there is none.
-  func text(of networkID: String) throws -> String? {
+  /// The network's file as it stands: held back within a batch, or in
+  /// `networks` (the directory of the networks' files); nil when there is
+  /// none.
+  func text(of networkID: String, in networks: Directory?) -> String? {
     if let held = deferred.files[networkID] { return String(decoding: held, as: UTF8.self) }
-    return try directory(create: false)?.readText(networkID)
+    return networks?.readText(networkID)
   }
 
   /// The lines of one joined endpoint.
@@ -214,8 +215,9 @@ struct HostsFiles {
       guard let colon = entry.firstIndex(of: ":") else { continue }
       text += "\(entry[entry.index(after: colon)...])\t\(entry[..<colon])\n"
     }
+    let networks = try self.directory(create: false)
     for network in joinedNetworks {
-      let lines = (try self.text(of: network) ?? "").split(separator: "\n")
+      let lines = (self.text(of: network, in: networks) ?? "").split(separator: "\n")
       for line in lines where line.contains("\t# cnet endpoint ") {
         text += line + "\n"
       }
